@@ -1,0 +1,125 @@
+"""Comparisons that fail with a message a student can act on.
+
+Every helper raises ``AssertionError`` saying what was expected, what came back and the
+shapes. Values are checked strictly: a list, a tuple, ``None`` or an object is not an
+array, and NaN or infinity never passes.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Optional
+
+import numpy as np
+
+from .gradcheck import GRAD_REL_ERROR, rel_error
+
+RTOL = 1e-7
+"""Relative tolerance of a forward value against the expected one (float64)."""
+
+ATOL = 1e-9
+"""Absolute tolerance of a forward value against the expected one (float64)."""
+
+_SMALL = 36  # arrays up to this many elements are printed whole
+
+
+def fmt_array(a: np.ndarray) -> str:
+    """A short text of an array: whole when small, its shape and range otherwise."""
+    if a.size <= _SMALL:
+        return np.array2string(a, precision=6, suppress_small=True, max_line_width=100)
+    finite = a[np.isfinite(a)] if np.issubdtype(a.dtype, np.number) else a
+    rng = f", values in [{finite.min():.6g}, {finite.max():.6g}]" if finite.size else ""
+    return f"<array of shape {a.shape}{rng}>"
+
+
+def describe(value: Any) -> str:
+    """What a returned value is, in words, for a failure message."""
+    if value is None:
+        return "None (did the function forget to return its result?)"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of length {len(value)} (return a NumPy array instead)"
+    if isinstance(value, bool):
+        return f"the bool {value}"
+    if isinstance(value, numbers.Number) or isinstance(value, np.generic):
+        return f"the number {value!r}"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(map(str, value))}"
+    return f"an object of type {type(value).__name__}"
+
+
+def require(obj: Any, name: str, filename: str) -> None:
+    """Fail when the student's module does not define ``name``."""
+    if obj is None:
+        raise AssertionError(
+            f"{name} is not defined in {filename}: define it with the signature the stub gives")
+
+
+def as_array(got: Any, *, what: str, shape: Optional[tuple] = None) -> np.ndarray:
+    """``got`` as a float64 array, after checking it is a finite numeric ndarray of ``shape``."""
+    want = f"an array of shape {tuple(shape)}" if shape is not None else "an array"
+    if not isinstance(got, np.ndarray):
+        raise AssertionError(f"{what}: expected {want}, got {describe(got)}")
+    if not (np.issubdtype(got.dtype, np.number) or got.dtype == np.bool_):
+        raise AssertionError(f"{what}: expected {want} of numbers, got dtype {got.dtype}")
+    if shape is not None and tuple(got.shape) != tuple(shape):
+        raise AssertionError(f"{what}: expected {want}, got an array of shape {got.shape}")
+    arr = np.asarray(got, dtype=np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise AssertionError(
+            f"{what}: {int(bad.sum())} of {arr.size} values are NaN or infinite "
+            f"(first at index {idx}: {arr[idx]}), shape {arr.shape}")
+    return arr
+
+
+def assert_close(got: Any, expected: np.ndarray, *, what: str,
+                 rtol: float = RTOL, atol: float = ATOL) -> None:
+    """Fail unless ``got`` is an array of ``expected``'s shape, equal within the tolerances."""
+    expected = np.asarray(expected, dtype=np.float64)
+    arr = as_array(got, what=what, shape=expected.shape)
+    close = np.isclose(arr, expected, rtol=rtol, atol=atol)
+    if close.all():
+        return
+    idx = tuple(int(i) for i in np.argwhere(~close)[0])
+    raise AssertionError(
+        f"{what}: values differ in {int((~close).sum())} of {arr.size} places "
+        f"(shape {arr.shape}); first at index {idx}: expected {expected[idx]:.10g}, "
+        f"got {arr[idx]:.10g}; max abs error {np.max(np.abs(arr - expected)):.3g}\n"
+        f"expected:\n{fmt_array(expected)}\ngot:\n{fmt_array(arr)}")
+
+
+def assert_grad(got: Any, numeric: np.ndarray, *, what: str,
+                tol: float = GRAD_REL_ERROR) -> None:
+    """Fail unless the analytic gradient ``got`` matches ``numeric`` within ``tol``
+    relative error (see ``gradcheck.rel_error``)."""
+    numeric = np.asarray(numeric, dtype=np.float64)
+    arr = as_array(got, what=what, shape=numeric.shape)
+    err = rel_error(arr, numeric)
+    if err <= tol:
+        return
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(arr - numeric)), arr.shape))
+    raise AssertionError(
+        f"{what}: relative error {err:.3g} against the numerical gradient exceeds {tol:g} "
+        f"(shape {arr.shape}); worst at index {worst}: numerical {numeric[worst]:.10g}, "
+        f"got {arr[worst]:.10g}\nnumerical:\n{fmt_array(numeric)}\ngot:\n{fmt_array(arr)}")
+
+
+def assert_int(got: Any, expected: int, *, what: str) -> None:
+    """Fail unless ``got`` is an integer (Python or NumPy, not bool) equal to ``expected``."""
+    if isinstance(got, bool) or not isinstance(got, (numbers.Integral, np.integer)):
+        raise AssertionError(f"{what}: expected the integer {expected:,}, got {describe(got)}")
+    if int(got) != int(expected):
+        raise AssertionError(f"{what}: expected {expected:,}, got {int(got):,}")
+
+
+def assert_keys(got: Any, keys: tuple[str, ...], *, what: str) -> dict:
+    """Fail unless ``got`` is a dict holding every key in ``keys``; return it."""
+    if not isinstance(got, dict):
+        raise AssertionError(f"{what}: expected a dict with keys {list(keys)}, got {describe(got)}")
+    missing = [k for k in keys if k not in got]
+    if missing:
+        raise AssertionError(f"{what}: the dict is missing the keys {missing} (it has {sorted(map(str, got))})")
+    return got

@@ -1,0 +1,197 @@
+"""Load Otter exception-format check files and run their test cases in this process.
+
+This is the light, trusting runner: the pytest plugin, the project's tests and the
+student's local check use it. It needs Python and NumPy only: where otter-grader is not
+installed (the student handout), a stand-in for ``otter.test_files.test_case`` with the
+same behaviour is put in its place. The grading engine runs the same cases, but against
+proxies of code that runs in another process.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+
+def _install_otter_stand_in() -> None:
+    """Register a minimal ``otter.test_files.test_case`` when otter-grader is absent."""
+    try:
+        import otter.test_files  # noqa: F401
+        return
+    except ImportError:
+        pass
+
+    import inspect
+
+    class test_case:  # same constructor, same call semantics as Otter's
+        def __init__(self, name=None, points=None, hidden=False,
+                     success_message=None, failure_message=None):
+            self.name, self.points, self.hidden = name, points, hidden
+            self.success_message, self.failure_message = success_message, failure_message
+            self.test_func = lambda: None
+
+        def __call__(self, test_func):
+            self.test_func = test_func
+            return self
+
+        def call_func(self, global_environment):
+            params = inspect.signature(self.test_func).parameters
+            self.test_func(**{
+                p: global_environment if p == "env" else global_environment.get(p)
+                for p in params
+            })
+
+    otter = types.ModuleType("otter")
+    test_files = types.ModuleType("otter.test_files")
+    test_files.test_case = test_case
+    otter.test_files = test_files
+    otter.__path__ = []  # a package, so ``from otter.test_files import ...`` resolves
+    sys.modules.setdefault("otter", otter)
+    sys.modules.setdefault("otter.test_files", test_files)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test case of a check file."""
+
+    name: str
+    points: float
+    hidden: bool
+    func: Callable[..., None]
+    call: Callable[[dict], None]
+
+    def params(self) -> list[str]:
+        """The names the test function takes from the student's module."""
+        import inspect
+
+        return list(inspect.signature(self.func).parameters)
+
+
+@dataclass(frozen=True)
+class CheckFile:
+    """A parsed check file: its Otter ``name`` and its cases in file order."""
+
+    name: str
+    path: Path
+    cases: tuple[Case, ...]
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one case."""
+
+    name: str
+    points: float
+    hidden: bool
+    passed: bool
+    message: str
+
+    @property
+    def score(self) -> float:
+        return self.points if self.passed else 0.0
+
+
+def load_check_file(path: Path) -> CheckFile:
+    """Execute a check file and collect its ``test_case`` objects in definition order."""
+    _install_otter_stand_in()
+    from otter.test_files import test_case
+
+    path = Path(path)
+    env: dict[str, Any] = {"__name__": f"nndl_check_{path.stem}", "__file__": str(path)}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), env)
+    if "name" not in env:
+        raise ValueError(f"check file {path} does not define 'name'")
+    cases = []
+    for value in list(env.values()):
+        if isinstance(value, test_case):
+            if value.points is None:
+                raise ValueError(f"{path}: test case {value.test_func.__name__} has no points")
+            cases.append(Case(
+                name=value.name or value.test_func.__name__,
+                points=float(value.points),
+                hidden=bool(value.hidden),
+                func=value.test_func,
+                call=value.call_func,
+            ))
+    return CheckFile(name=env["name"], path=path, cases=tuple(cases))
+
+
+class StudentLoadError(Exception):
+    """The student's file could not be executed; the message says where and why."""
+
+
+def describe_exception(exc: BaseException, filename: Optional[str] = None) -> str:
+    """A one-paragraph account of an exception: type, message and where in ``filename``."""
+    if isinstance(exc, SyntaxError):
+        where = f"{Path(exc.filename or filename or '?').name}, line {exc.lineno}"
+        text = (exc.text or "").rstrip("\n")
+        caret = ""
+        if text and exc.offset:
+            caret = "\n    " + " " * (max(exc.offset, 1) - 1 - (len(text) - len(text.lstrip()))) + "^"
+        return f"SyntaxError in {where}: {exc.msg}\n    {text.strip()}{caret}"
+    if isinstance(exc, ModuleNotFoundError):
+        return (f"ModuleNotFoundError: No module named {exc.name!r}. Only NumPy and the "
+                f"Python standard library are available to your code: remove the import "
+                f"of {exc.name!r}.")
+    if isinstance(exc, NotImplementedError):
+        return f"NotImplementedError: {exc} (this part is still the stub: fill in its TODO block)"
+    where = ""
+    if filename is not None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if Path(f.filename).name == Path(filename).name]
+        if frames:
+            f = frames[-1]
+            where = f" (in {Path(f.filename).name}, line {f.lineno}, in {f.name}: {(f.line or '').strip()})"
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def load_student_file(path: Path) -> dict[str, Any]:
+    """Execute a student's file in this process and return its globals.
+
+    Raises ``StudentLoadError`` with a readable message for any failure at import time.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise StudentLoadError(f"{path.name} was not found in the submission")
+    source = path.read_bytes()
+    env: dict[str, Any] = {"__name__": f"student_{path.stem}", "__file__": str(path)}
+    try:
+        code = compile(source, str(path), "exec")
+        exec(code, env)
+    except SystemExit as exc:
+        raise StudentLoadError(f"{path.name} called sys.exit({exc.code}) while being imported") from None
+    except BaseException as exc:  # noqa: BLE001 - anything student code raises is reported
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise StudentLoadError(f"{path.name} failed to import: {describe_exception(exc, str(path))}") from None
+    return env
+
+
+def run_case(case: Case, env: dict[str, Any], filename: Optional[str] = None) -> CaseResult:
+    """Run one case against ``env``; any exception fails it with a readable message."""
+    try:
+        case.call(env)
+    except AssertionError as exc:
+        message = str(exc) or "assertion failed"
+        return CaseResult(case.name, case.points, case.hidden, False, message)
+    except Exception as exc:  # noqa: BLE001 - the student's exception fails this case only
+        return CaseResult(case.name, case.points, case.hidden, False, describe_exception(exc, filename))
+    return CaseResult(case.name, case.points, case.hidden, True, "passed")
+
+
+def run_check_file(check_file: CheckFile, student_path: Path,
+                   include_hidden: bool = True) -> list[CaseResult]:
+    """Run every case of ``check_file`` against the student's file at ``student_path``.
+
+    A file that is missing or fails to import fails every case with the same message.
+    """
+    cases = [c for c in check_file.cases if include_hidden or not c.hidden]
+    try:
+        env = load_student_file(student_path)
+    except StudentLoadError as exc:
+        return [CaseResult(c.name, c.points, c.hidden, False, str(exc)) for c in cases]
+    return [run_case(c, env, str(student_path)) for c in cases]

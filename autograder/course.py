@@ -1,0 +1,139 @@
+"""The course manifest: chapters, exercises, their files and the points of each check.
+
+A chapter is a folder ``autograder/checks/<chapter>/`` holding ``manifest.yaml`` and one
+Otter exception-format check file per exercise; stubs live in ``assignments/<chapter>/``
+and references in ``solutions/<chapter>/``. Adding a chapter adds folders, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One graded check: the test-case function's name, its points, whether it is hidden."""
+
+    name: str
+    points: float
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class WrittenPart:
+    """A written part (proof, analysis): graded by hand, reported but never scored."""
+
+    id: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of a chapter, as its manifest entry describes it."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    code: str
+    answer: Optional[str]
+    optional: bool
+    checks: tuple[CheckSpec, ...]
+    written: tuple[WrittenPart, ...]
+    check_file: Path
+
+    @property
+    def points(self) -> float:
+        """Total auto-graded points of the exercise."""
+        return sum(c.points for c in self.checks)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The file names a student submits for this exercise."""
+        return (self.code,) + ((self.answer,) if self.answer else ())
+
+    def check(self, name: str) -> CheckSpec:
+        """The check called ``name``; ``KeyError`` if the manifest has none."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.id} has no check named {name!r}")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter: its exercises in manifest order."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    exercises: tuple[Exercise, ...]
+    folder: Path = field(compare=False)
+
+    @property
+    def points(self) -> float:
+        """Total auto-graded points of the chapter."""
+        return sum(e.points for e in self.exercises)
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        """The exercise with this id; ``KeyError`` naming the known ids otherwise."""
+        for e in self.exercises:
+            if e.id == exercise_id:
+                return e
+        known = ", ".join(e.id for e in self.exercises)
+        raise KeyError(f"chapter {self.id} has no exercise {exercise_id!r} (it has {known})")
+
+    def by_file(self, filename: str) -> Optional[Exercise]:
+        """The exercise whose code or answer file is ``filename``, or None."""
+        for e in self.exercises:
+            if filename in e.files:
+                return e
+        return None
+
+
+def _exercise(raw: dict, folder: Path) -> Exercise:
+    files = raw["files"]
+    checks = tuple(
+        CheckSpec(name=name, points=spec["points"], hidden=bool(spec.get("hidden", False)))
+        for name, spec in raw["checks"].items()
+    )
+    written = tuple(WrittenPart(w["id"], w["zh"], w["en"]) for w in raw.get("written", []))
+    return Exercise(
+        id=raw["id"],
+        title_zh=raw["title"]["zh"],
+        title_en=raw["title"]["en"],
+        code=files["code"],
+        answer=files.get("answer"),
+        optional=bool(raw.get("optional", False)),
+        checks=checks,
+        written=written,
+        check_file=folder / files["code"],
+    )
+
+
+def load_chapter(chapter: str = "ch5", root: Path = CHECKS_ROOT) -> Chapter:
+    """Read ``<root>/<chapter>/manifest.yaml``."""
+    folder = root / chapter
+    path = folder / "manifest.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"no manifest for chapter {chapter!r}: {path} does not exist")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Chapter(
+        id=raw["chapter"],
+        title_zh=raw["title"]["zh"],
+        title_en=raw["title"]["en"],
+        exercises=tuple(_exercise(e, folder) for e in raw["exercises"]),
+        folder=folder,
+    )
+
+
+def chapters(root: Path = CHECKS_ROOT) -> list[str]:
+    """The ids of every chapter that has a manifest."""
+    return sorted(p.parent.name for p in root.glob("*/manifest.yaml"))

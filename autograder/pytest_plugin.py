@@ -1,0 +1,103 @@
+"""A pytest plugin that runs the graded checks as pytest tests.
+
+``pytest --against solutions autograder/checks`` collects every test case of every check
+file and runs it against the implementation in ``solutions/<chapter>/`` (or any folder
+holding the chapter's files, flat or under a chapter folder). Without ``--against`` the
+plugin does nothing. Registered through the ``pytest11`` entry point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from .checks.runner import CheckFile, StudentLoadError, load_check_file, load_student_file, run_case
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--against", metavar="DIR", default=None,
+        help="run the graded check files (autograder/checks/<chapter>/ex*.py) against the "
+             "implementation in DIR, e.g. solutions or assignments")
+
+
+def implementation_file(against: Path, chapter: str, filename: str) -> Path:
+    """``against/chapter/filename`` when that exists, else ``against/filename``."""
+    nested = against / chapter / filename
+    return nested if nested.exists() else against / filename
+
+
+def _exercise_for(path: Path) -> Optional[Any]:
+    from .course import load_chapter
+
+    manifest = path.parent / "manifest.yaml"
+    if not manifest.is_file():
+        return None
+    chapter = load_chapter(path.parent.name, root=path.parent.parent)
+    return chapter.by_file(path.name)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    against = parent.config.getoption("--against")
+    if against is None or file_path.suffix != ".py":
+        return None
+    exercise = _exercise_for(file_path)
+    if exercise is None or exercise.code != file_path.name:
+        return None
+    return CheckFileCollector.from_parent(parent, path=file_path)
+
+
+class CheckFileCollector(pytest.File):
+    """One check file: yields a ``CheckItem`` per test case."""
+
+    def collect(self):
+        check_file = load_check_file(self.path)
+        against = Path(self.config.getoption("--against"))
+        if not against.is_absolute():
+            against = Path(self.config.invocation_params.dir) / against
+        student = implementation_file(against, self.path.parent.name, self.path.name)
+        env_cache: dict[str, Any] = {}
+        for case in check_file.cases:
+            yield CheckItem.from_parent(self, name=case.name, case=case, check_file=check_file,
+                                        student=student, env_cache=env_cache)
+
+
+class CheckFailed(Exception):
+    """A graded check failed; its message is the one the student would read."""
+
+
+class CheckItem(pytest.Item):
+    """One graded test case run in this process against the chosen implementation."""
+
+    def __init__(self, *, case, check_file: CheckFile, student: Path, env_cache: dict, **kw):
+        super().__init__(**kw)
+        self.case, self.check_file, self.student, self.env_cache = case, check_file, student, env_cache
+        self.add_marker(pytest.mark.hidden if case.hidden else pytest.mark.public)
+
+    def runtest(self) -> None:
+        if "env" not in self.env_cache:
+            try:
+                self.env_cache["env"] = load_student_file(self.student)
+            except StudentLoadError as exc:
+                self.env_cache["env"] = exc
+        env = self.env_cache["env"]
+        if isinstance(env, StudentLoadError):
+            raise CheckFailed(str(env))
+        result = run_case(self.case, env, str(self.student))
+        if not result.passed:
+            raise CheckFailed(result.message)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, CheckFailed):
+            return f"{self.check_file.name}::{self.case.name} ({self.case.points:g} points) against {self.student}:\n{excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.check_file.name}::{self.case.name}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "hidden: a hidden graded check")
+    config.addinivalue_line("markers", "public: a public graded check")

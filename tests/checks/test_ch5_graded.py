@@ -1,0 +1,54 @@
+"""The graded checks of chapter 5 against the reference, the stubs and the wrong answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.checks.runner import load_check_file
+from tests.support import (CHAPTER, reference_path, run_env, run_file, stub_path,
+                           wrong_answer_env, wrong_answer_fixtures)
+
+EXERCISES = [pytest.param(e, id=e.id) for e in CHAPTER.exercises]
+FIXTURES = [pytest.param(e, p, id=f"{e.id}/{p.stem}") for e, p in wrong_answer_fixtures()]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_reference_scores_every_point(exercise):
+    results = run_file(exercise, reference_path(exercise))
+    failed = {n: r.message for n, r in results.items() if not r.passed}
+    assert not failed, f"the reference fails: {failed}"
+    assert sum(r.score for r in results.values()) == exercise.points > 0
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_stub_scores_zero_on_every_check(exercise):
+    results = run_file(exercise, stub_path(exercise))
+    passed = [n for n, r in results.items() if r.passed]
+    assert not passed, f"the stub passes {passed}"
+    for r in results.values():
+        assert "NotImplementedError" in r.message or "not defined" in r.message, r.message
+
+
+@pytest.mark.parametrize("exercise,fixture", FIXTURES)
+def test_wrong_answer_fails_what_it_gets_wrong(exercise, fixture):
+    env = wrong_answer_env(exercise, fixture)
+    must_fail = env["MUST_FAIL"]
+    assert must_fail, f"{fixture.name} declares no check it must fail"
+    results = run_env(exercise, env, str(fixture))
+    unknown = set(must_fail) - set(results)
+    assert not unknown, f"{fixture.name} names checks that do not exist: {unknown}"
+    passed = [n for n in must_fail if results[n].passed]
+    assert not passed, f"{fixture.name} should fail {passed} but passes them"
+    for n in must_fail:
+        assert "expected" in results[n].message or "relative error" in results[n].message \
+            or "Error" in results[n].message, results[n].message
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_check_is_failed_by_some_wrong_answer(exercise):
+    covered = set()
+    for ex, fixture in wrong_answer_fixtures():
+        if ex.id == exercise.id:
+            covered |= set(wrong_answer_env(ex, fixture)["MUST_FAIL"])
+    names = {c.name for c in load_check_file(exercise.check_file).cases}
+    assert names - covered == set(), f"no wrong-answer fixture fails {sorted(names - covered)}"

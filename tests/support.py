@@ -1,0 +1,54 @@
+"""Helpers shared by the project's tests: paths, and running checks in this process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from autograder.checks.runner import CaseResult, load_check_file, load_student_file, run_case
+from autograder.course import Exercise, load_chapter
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = ROOT / "assignments"
+SOLUTIONS = ROOT / "solutions"
+FIXTURES = ROOT / "tests" / "fixtures"
+CHAPTER = load_chapter("ch5")
+
+
+def reference_path(exercise: Exercise, chapter: str = "ch5") -> Path:
+    return SOLUTIONS / chapter / exercise.code
+
+
+def stub_path(exercise: Exercise, chapter: str = "ch5") -> Path:
+    return ASSIGNMENTS / chapter / exercise.code
+
+
+def run_env(exercise: Exercise, env: dict[str, Any], filename: str | None = None) -> dict[str, CaseResult]:
+    """Run every case of ``exercise`` against an already-built namespace, by case name."""
+    check_file = load_check_file(exercise.check_file)
+    return {c.name: run_case(c, env, filename) for c in check_file.cases}
+
+
+def run_file(exercise: Exercise, path: Path) -> dict[str, CaseResult]:
+    """Run every case of ``exercise`` against the file at ``path``."""
+    return run_env(exercise, load_student_file(path), str(path))
+
+
+def wrong_answer_env(exercise: Exercise, fixture: Path) -> dict[str, Any]:
+    """The reference's namespace with a wrong-answer fixture executed on top of it.
+
+    A fixture redefines only what it gets wrong; everything else stays the reference's.
+    """
+    env = load_student_file(reference_path(exercise))
+    code = compile(fixture.read_text(encoding="utf-8"), str(fixture), "exec")
+    exec(code, env)
+    return env
+
+
+def wrong_answer_fixtures(chapter: str = "ch5") -> list[tuple[Exercise, Path]]:
+    """Every wrong-answer fixture, ``tests/fixtures/<chapter>/wrong/<exercise>/<mistake>.py``."""
+    out = []
+    for ex in load_chapter(chapter).exercises:
+        folder = FIXTURES / chapter / "wrong" / ex.id
+        out += [(ex, p) for p in sorted(folder.glob("*.py"))]
+    return out

@@ -1,0 +1,77 @@
+"""The manifest agrees with the check files, the stubs and the references."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+
+from autograder.checks.runner import load_check_file
+from autograder.course import chapters, load_chapter
+from tests.support import ASSIGNMENTS, CHAPTER, SOLUTIONS
+
+EXERCISES = [pytest.param(e, id=e.id) for e in CHAPTER.exercises]
+BLOCK = re.compile(r"^[ \t]*# =+ (TODO|SOLUTION) BEGIN.*?^[ \t]*# =+ \1 END =+[ \t]*$",
+                   re.S | re.M)
+
+
+def test_chapter_five_is_listed_and_worth_100_points():
+    assert "ch5" in chapters()
+    assert [e.id for e in CHAPTER.exercises] == [
+        "ex5_2", "ex5_3", "ex5_4", "ex5_7", "ex5_backprop", "ex5_numpy_cnn"]
+    assert CHAPTER.points == 100
+
+
+def test_unknown_chapter_is_reported_by_name(tmp_path):
+    with pytest.raises(FileNotFoundError, match="ch9"):
+        load_chapter("ch9", root=tmp_path)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_check_file_matches_manifest(exercise):
+    check_file = load_check_file(exercise.check_file)
+    assert check_file.name == exercise.id
+    got = [(c.name, c.points, c.hidden) for c in check_file.cases]
+    want = [(c.name, float(c.points), c.hidden) for c in exercise.checks]
+    assert got == want
+    assert any(not c.hidden for c in exercise.checks), "an exercise needs a public check"
+    assert any(c.hidden for c in exercise.checks), "an exercise needs a hidden check"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_stub_differs_from_reference_only_inside_todo_blocks(exercise):
+    stub = (ASSIGNMENTS / "ch5" / exercise.code).read_text(encoding="utf-8")
+    ref = (SOLUTIONS / "ch5" / exercise.code).read_text(encoding="utf-8")
+    assert BLOCK.search(stub), "the stub has no TODO block"
+    assert "SOLUTION" not in stub
+    assert BLOCK.sub("<block>", stub) == BLOCK.sub("<block>", ref)
+
+
+def _api(source: str) -> dict:
+    tree = ast.parse(source)
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+            args = ast.unparse(node.args) if isinstance(node, ast.FunctionDef) else ""
+            out[node.name] = (args, ast.get_docstring(node))
+    return out
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_stub_and_reference_share_signatures_and_docstrings(exercise):
+    stub = _api((ASSIGNMENTS / "ch5" / exercise.code).read_text(encoding="utf-8"))
+    ref = _api((SOLUTIONS / "ch5" / exercise.code).read_text(encoding="utf-8"))
+    assert stub == ref
+    for name, (_, doc) in stub.items():
+        assert doc, f"{name} has no docstring"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_answer_sheets_ship_with_stub_and_reference(exercise):
+    if exercise.answer is None:
+        assert not exercise.written
+        return
+    assert exercise.written
+    for folder in (ASSIGNMENTS, SOLUTIONS):
+        assert (folder / "ch5" / exercise.answer).is_file()
