@@ -1,0 +1,49 @@
+"""Independent, deliberately naive oracles for hidden checks: explicit loops, no tricks.
+
+Hidden checks compute expected values with these; public checks never import this module
+(it does not ship in the student handout). Cross-correlation throughout, as the book's ⊗.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def xcorr2d(x: np.ndarray, w: np.ndarray, stride: int = 1) -> np.ndarray:
+    """Valid cross-correlation of one channel: (H, W) ⊗ (U, V) -> ((H-U)//s+1, (W-V)//s+1)."""
+    (h, wd), (u, v) = x.shape, w.shape
+    ho, wo = (h - u) // stride + 1, (wd - v) // stride + 1
+    out = np.zeros((ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            out[i, j] = np.sum(w * x[i * stride:i * stride + u, j * stride:j * stride + v])
+    return out
+
+
+def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """NCHW convolution layer: x (N, C, H, W), w (F, C, K, K), b (F,) -> (N, F, Ho, Wo)."""
+    n, c, h, wd = x.shape
+    f, _, k, _ = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    ho, wo = (h + 2 * pad - k) // stride + 1, (wd + 2 * pad - k) // stride + 1
+    out = np.zeros((n, f, ho, wo))
+    for i in range(n):
+        for j in range(f):
+            for p in range(ho):
+                for q in range(wo):
+                    win = xp[i, :, p * stride:p * stride + k, q * stride:q * stride + k]
+                    out[i, j, p, q] = np.sum(win * w[j]) + b[j]
+    return out
+
+
+def pool2d(x: np.ndarray, mode: str, size: int, stride: int) -> np.ndarray:
+    """NCHW pooling, "max" or "avg"; a remainder no window covers is dropped."""
+    n, c, h, wd = x.shape
+    ho, wo = (h - size) // stride + 1, (wd - size) // stride + 1
+    reduce = {"max": np.max, "avg": np.mean}[mode]
+    out = np.zeros((n, c, ho, wo))
+    for p in range(ho):
+        for q in range(wo):
+            out[:, :, p, q] = reduce(
+                x[:, :, p * stride:p * stride + size, q * stride:q * stride + size], axis=(2, 3))
+    return out
