@@ -47,3 +47,18 @@ def pool2d(x: np.ndarray, mode: str, size: int, stride: int) -> np.ndarray:
             out[:, :, p, q] = reduce(
                 x[:, :, p * stride:p * stride + size, q * stride:q * stride + size], axis=(2, 3))
     return out
+
+
+def xcorr2d_matrix(w: np.ndarray, in_shape: tuple, stride: int = 1) -> np.ndarray:
+    """The matrix C of the linear map x -> xcorr2d(x, w, stride), both raveled row-major.
+
+    Built from the definition, one basis image at a time: column k of C is the response to
+    the image that is 1 at raveled position k and 0 elsewhere. Shape (Ho*Wo, H*W).
+    """
+    h, wd = in_shape
+    columns = []
+    for k in range(h * wd):
+        e = np.zeros(h * wd)
+        e[k] = 1.0
+        columns.append(xcorr2d(e.reshape(h, wd), w, stride).ravel())
+    return np.stack(columns, axis=1)
