@@ -1,0 +1,169 @@
+"""Checks for exercise 5-3 (what 1x1 kernels do), Otter exception format.
+
+Public checks use literal values: a small 1x1 convolution worked by hand, parameter counts
+and the GoogLeNet 3a figures of the course. Hidden checks use random shapes and counts from
+fixed seeds, compare ``conv1x1`` with the general convolution of ``oracle.conv2d``, and
+grade the multiple-choice item (hidden: a public check would give the answer away).
+"""
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checks.compare import assert_close, assert_int, describe, require
+
+OK_FORMAT = False
+
+name = "ex5_3"
+
+FILE = "ex5_3.py"
+
+
+def _letters(got, known, what):
+    """The student's answer to a multiple-choice item as a set of capital letters.
+
+    Accepts a set, frozenset, list or tuple of single letters, in either case."""
+    example = "{'A', 'B'}"
+    if not isinstance(got, (set, frozenset, list, tuple)):
+        raise AssertionError(f"{what}: expected a set of letters such as {example}, got {describe(got)}"
+                             + (f" {got!r}" if isinstance(got, str) else ""))
+    letters = set()
+    for item in got:
+        if not (isinstance(item, str) and len(item) == 1 and item.upper() in known):
+            raise AssertionError(
+                f"{what}: every element must be one of the letters {', '.join(sorted(known))} "
+                f"(a str of length 1), got the element {item!r}")
+        letters.add(item.upper())
+    return letters
+
+
+@test_case(points=1, hidden=False)
+def test_conv1x1_public(conv1x1):
+    require(conv1x1, "conv1x1", FILE)
+    x = np.array([[[[1.0, 2.0], [0.0, -1.0]],
+                   [[3.0, 0.0], [1.0, 2.0]]]])                       # (1, 2, 2, 2)
+    w = np.array([[1.0, 2.0],
+                  [-1.0, 0.5],
+                  [0.0, 3.0]])                                       # (3, 2)
+    b = np.array([0.5, -1.0, 2.0])
+    no_bias = np.array([[[[7.0, 2.0], [2.0, 3.0]],
+                         [[0.5, -2.0], [0.5, 2.0]],
+                         [[9.0, 0.0], [3.0, 6.0]]]])                 # (1, 3, 2, 2)
+    what = "conv1x1(x, w{}) for x of shape (1, 2, 2, 2), w of shape {}{}"
+    assert_close(conv1x1(x.copy(), w.copy()), no_bias, what=what.format("", (3, 2), ", no bias"))
+    assert_close(conv1x1(x.copy(), w.copy(), b.copy()), no_bias + b[None, :, None, None],
+                 what=what.format(", b", (3, 2), ", b = [0.5, -1, 2] (one bias per output channel)"))
+    assert_close(conv1x1(x.copy(), w.reshape(3, 2, 1, 1), b.copy()), no_bias + b[None, :, None, None],
+                 what=what.format(", b", (3, 2, 1, 1), ", b = [0.5, -1, 2] (the kernel as a general "
+                                                        "convolution weight, K = 1)"))
+
+
+@test_case(points=1, hidden=False)
+def test_conv_params_public(conv_params):
+    require(conv_params, "conv_params", FILE)
+    for args, kwargs, expected in [((192, 64, 1), {}, 12_288), ((192, 128, 3), {}, 221_184),
+                                   ((16, 32, 5), {}, 12_800), ((3, 64, 7), {}, 9_408),
+                                   ((3, 64, 7), {"bias": True}, 9_472),
+                                   ((3, 64, 7), {"bias": False}, 9_408)]:
+        call = "conv_params(" + ", ".join([str(a) for a in args] + [f"{k}={v}" for k, v in kwargs.items()]) + ")"
+        assert_int(conv_params(*args, **kwargs), expected, what=call)
+
+
+@test_case(points=2, hidden=False)
+def test_inception_googlenet_3a(inception_params):
+    require(inception_params, "inception_params", FILE)
+    assert_int(inception_params(192, 64, 128, 32), 387_072,
+               what="inception_params(192, 64, 128, 32), GoogLeNet 3a without reductions "
+                    "(1x1x192x64 + 3x3x192x128 + 5x5x192x32)")
+    assert_int(inception_params(192, 64, 128, 32, reduce3x3=96, reduce5x5=16), 157_184,
+               what="inception_params(192, 64, 128, 32, reduce3x3=96, reduce5x5=16), GoogLeNet 3a with "
+                    "reductions (the 1x1 reduction layers' own weights count too)")
+    assert_int(inception_params(192, 64, 128, 32, reduce3x3=96, reduce5x5=16, pool_proj=32), 163_328,
+               what="inception_params(192, 64, 128, 32, reduce3x3=96, reduce5x5=16, pool_proj=32), "
+                    "GoogLeNet 3a with reductions and a pool projection (157,184 plus the projection's "
+                    "1x1x192x32 = 6,144 weights)")
+
+
+@test_case(points=2, hidden=True)
+def test_conv1x1_random(conv1x1):
+    require(conv1x1, "conv1x1", FILE)
+    rng = np.random.default_rng(5301)
+    shapes = [(2, 3, 5, 4, 6), (1, 1, 3, 2, 5), (3, 6, 2, 7, 1), (2, 4, 4, 1, 1), (1, 5, 7, 3, 2)]
+    for n, c_in, c_out, h, wd in shapes:                  # C_out != C_in except once, H != W mostly
+        x = rng.standard_normal((n, c_in, h, wd))
+        w = rng.standard_normal((c_out, c_in))
+        b = rng.standard_normal(c_out)
+        expected = np.zeros((n, c_out, h, wd))
+        for i in range(n):                                # the same matrix at every position
+            for p in range(h):
+                for q in range(wd):
+                    expected[i, :, p, q] = w @ x[i, :, p, q]
+        where = f"x of shape {x.shape}, w of shape {w.shape}"
+        assert_close(conv1x1(x.copy(), w.copy()), expected, what=f"conv1x1(x, w) for {where}, no bias")
+        assert_close(conv1x1(x.copy(), w.copy(), b.copy()), expected + b[None, :, None, None],
+                     what=f"conv1x1(x, w, b) for {where}, b of shape {b.shape}")
+
+
+@test_case(points=1, hidden=True)
+def test_conv1x1_is_general_conv(conv1x1):
+    require(conv1x1, "conv1x1", FILE)
+    from autograder.checks.oracle import conv2d
+
+    rng = np.random.default_rng(5302)
+    for n, c_in, c_out, h, wd in [(2, 3, 4, 5, 3), (1, 4, 2, 2, 6), (2, 2, 2, 3, 3)]:
+        x = rng.standard_normal((n, c_in, h, wd))
+        w = rng.standard_normal((c_out, c_in, 1, 1))
+        b = rng.standard_normal(c_out)
+        where = f"x of shape {x.shape}, w of shape {w.shape}"
+        assert_close(conv1x1(x.copy(), w.copy(), b.copy()), conv2d(x, w, b),
+                     what=f"conv1x1(x, w, b) for {where}: it must equal a general convolution "
+                          f"with K = 1, stride 1, no padding")
+        assert_close(conv1x1(x.copy(), w.copy()), conv2d(x, w, np.zeros(c_out)),
+                     what=f"conv1x1(x, w) for {where}, no bias: it must equal a general convolution "
+                          f"with K = 1 and zero biases")
+
+
+@test_case(points=1, hidden=True)
+def test_conv_params_random(conv_params):
+    require(conv_params, "conv_params", FILE)
+    rng = np.random.default_rng(5303)
+    for _ in range(8):
+        c_in, c_out, k = int(rng.integers(1, 513)), int(rng.integers(1, 513)), int(rng.choice([1, 2, 3, 5, 7, 11]))
+        assert_int(conv_params(c_in, c_out, k), k * k * c_in * c_out,
+                   what=f"conv_params({c_in}, {c_out}, {k})")
+        assert_int(conv_params(c_in, c_out, k, bias=True), k * k * c_in * c_out + c_out,
+                   what=f"conv_params({c_in}, {c_out}, {k}, bias=True)")
+
+
+@test_case(points=1, hidden=True)
+def test_inception_random(inception_params):
+    require(inception_params, "inception_params", FILE)
+    rng = np.random.default_rng(5304)
+    # every combination of reductions and pool projection present or absent, then random ones
+    present = [(r3, r5, pp) for r3 in (False, True) for r5 in (False, True) for pp in (False, True)]
+    present += [tuple(bool(v) for v in rng.integers(0, 2, 3)) for _ in range(4)]
+    for has_r3, has_r5, has_pp in present:
+        c_in, n1, n3, n5 = (int(v) for v in rng.integers(1, 513, 4))
+        r3 = int(rng.integers(1, 257)) if has_r3 else None
+        r5 = int(rng.integers(1, 65)) if has_r5 else None
+        pp = int(rng.integers(1, 129)) if has_pp else None
+        b3 = c_in * r3 + 9 * r3 * n3 if r3 else 9 * c_in * n3
+        b5 = c_in * r5 + 25 * r5 * n5 if r5 else 25 * c_in * n5
+        expected = c_in * n1 + b3 + b5 + (c_in * pp if pp else 0)
+        assert_int(inception_params(c_in, n1, n3, n5, reduce3x3=r3, reduce5x5=r5, pool_proj=pp), expected,
+                   what=f"inception_params({c_in}, {n1}, {n3}, {n5}, reduce3x3={r3}, reduce5x5={r5}, "
+                        f"pool_proj={pp})")
+
+
+@test_case(points=1, hidden=True)
+def test_true_statements(true_statements):
+    require(true_statements, "true_statements", FILE)
+    letters = "ABCDEFGH"
+    got = _letters(true_statements(), set(letters), "true_statements()")
+    expected = {"A", "D", "E", "G"}
+    wrong = sum((c in got) != (c in expected) for c in letters)
+    if wrong:
+        raise AssertionError(
+            f"true_statements(): expected the letters of exactly the true statements, got "
+            f"{{{', '.join(sorted(got))}}}: {wrong} of the {len(letters)} "
+            f"statements {'is' if wrong == 1 else 'are'} classified wrongly (each statement is either "
+            f"true or false; read them again against your analysis)")
