@@ -62,3 +62,21 @@ def xcorr2d_matrix(w: np.ndarray, in_shape: tuple, stride: int = 1) -> np.ndarra
         e[k] = 1.0
         columns.append(xcorr2d(e.reshape(h, wd), w, stride).ravel())
     return np.stack(columns, axis=1)
+
+
+def conv2d_by_pixel(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1,
+                    pad: int = 0) -> np.ndarray:
+    """``conv2d`` with one explicit loop over the output pixels only (batch and channels
+    are summed by ``np.einsum`` at each pixel): the same definition, several times faster,
+    for numerical gradients, which call it twice per input element.
+    """
+    n, c, h, wd = x.shape
+    f, _, k, _ = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    ho, wo = (h + 2 * pad - k) // stride + 1, (wd + 2 * pad - k) // stride + 1
+    out = np.zeros((n, f, ho, wo))
+    for p in range(ho):
+        for q in range(wo):
+            win = xp[:, :, p * stride:p * stride + k, q * stride:q * stride + k]
+            out[:, :, p, q] = np.einsum("ncuv,fcuv->nf", win, w) + b
+    return out
