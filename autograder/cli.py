@@ -20,6 +20,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if all(r.score == r.possible for r in reports) else 1
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildError, build
+
+    try:
+        outputs = build(Path(args.out), chapter=args.chapter)
+    except (BuildError, FileNotFoundError) as exc:
+        print(f"nndl-grade build: {exc}", file=sys.stderr)
+        return 2
+    print(outputs.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nndl-grade",
@@ -30,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", help="an exercise file (e.g. ex5_2.py) or a folder of them")
     check.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
     check.set_defaults(func=_cmd_check)
+
+    build = sub.add_parser(
+        "build", help="write the student handout and the Gradescope autograders into OUT/<chapter>/")
+    build.add_argument("--out", default="dist", help="output folder (default: dist)")
+    build.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    build.set_defaults(func=_cmd_build)
     return parser
 
 

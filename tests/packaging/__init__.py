@@ -1,0 +1,1 @@
+"""Tests of nndl-grade build: the student handout and the Gradescope autograders."""
