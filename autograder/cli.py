@@ -32,6 +32,32 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from .engine.sandbox import Limits, SandboxError, get_sandbox
+    from .grading import grade_folder
+
+    try:
+        limits = Limits(timeout=args.timeout, memory_mb=args.memory)
+        sandbox = get_sandbox(limits.sandbox)
+    except (ValueError, SandboxError) as exc:
+        print(f"nndl-grade grade: {exc}", file=sys.stderr)
+        return 2
+    print(sandbox.describe(), file=sys.stderr)
+    out = Path(args.out)
+    try:
+        results = grade_folder(Path(args.submissions), out, chapter=args.chapter, jobs=args.jobs,
+                               limits=limits, force=args.force,
+                               on_note=lambda text: print(f"note: {text}", file=sys.stderr))
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"nndl-grade grade: {exc}", file=sys.stderr)
+        return 2
+    width = max([len(r.student) for r in results] + [7])
+    for r in results:
+        print(f"{r.student:<{width}}  {r.score:g} / {r.possible:g}")
+    print(f"{len(results)} student(s); grades in {out / 'grades.csv'}, reports in {out}/<student>/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nndl-grade",
@@ -42,6 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", help="an exercise file (e.g. ex5_2.py) or a folder of them")
     check.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
     check.set_defaults(func=_cmd_check)
+
+    grade = sub.add_parser(
+        "grade", help="grade a folder of submissions (one sub-folder or .zip per student)",
+        description="Grade every student's submission in isolated, limited workers. Writes "
+                    "OUT/grades.csv and, per student, OUT/<student>/results.json (Gradescope) "
+                    "and OUT/<student>/feedback.md.")
+    grade.add_argument("submissions", help="folder holding one sub-folder or one .zip per student")
+    grade.add_argument("--out", required=True, help="folder for grades.csv and the reports")
+    grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default: 1)")
+    grade.add_argument("--timeout", type=float, default=60.0,
+                       help="wall-clock seconds for the import and for each call (default: 60)")
+    grade.add_argument("--memory", type=int, default=1024, help="memory limit per worker in MB "
+                       "(default: 1024)")
+    grade.add_argument("--force", action="store_true", help="regrade students already graded")
+    grade.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    grade.set_defaults(func=_cmd_grade)
 
     build = sub.add_parser(
         "build", help="write the student handout and the Gradescope autograders into OUT/<chapter>/")

@@ -1,0 +1,360 @@
+"""The worker: runs one student file inside the sandbox and answers the grader's requests.
+
+The grader starts it as ``python -I -S -B worker.py --fd N --file ex5_4.py --dir DIR ...``
+(see ``sandbox.py``). In order, it: imports NumPy and the wire codec; sets its resource
+limits (address space, CPU seconds, processes, file size, no core files) with hard limits
+equal to the soft ones, so they cannot be raised again; drops to the unprivileged user when
+asked (the grader ran as root); closes every file descriptor but 0, 1, 2 and the channel;
+imports the student's file; then answers requests until the grader says goodbye or the
+channel closes.
+
+The channel (``--fd``) carries length-prefixed messages in the plain-data format of
+``wire.py``; the student's stdout and stderr (fd 1 and 2) go elsewhere (a pipe the grader
+caps), so nothing the student prints can be taken for a reply. Student objects that are not
+plain data stay here, in a table, and the grader gets handles to them.
+
+This file runs inside the sandbox, where only the standard library and NumPy exist: it
+imports nothing from ``autograder``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+import types
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
+    sys.path.append(sys.argv[sys.argv.index("--site") + 1])
+sys.path.insert(0, _HERE)
+import wire  # noqa: E402  (the codec, copied next to this file)
+
+sys.path.remove(_HERE)
+import numpy as np  # noqa: E402
+
+# The preload for a sandbox whose interpreter the unprivileged user cannot read: every
+# module a student's NumPy code plausibly imports is loaded before the privilege drop.
+PRELOAD = (
+    "abc", "array", "bisect", "collections", "contextlib", "copy", "dataclasses", "decimal",
+    "enum", "fractions", "functools", "heapq", "itertools", "json", "math", "numbers",
+    "operator", "random", "re", "statistics", "string", "time", "typing", "warnings",
+    "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks", "numpy.testing",
+)
+
+_write = os.write
+_read = os.read
+_exit = os._exit
+
+
+class Channel:
+    """Length-prefixed messages on one file descriptor."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def send(self, value) -> None:
+        data = wire.frame(value)
+        view = memoryview(data)
+        while view:
+            n = _write(self.fd, view)
+            view = view[n:]
+
+    def _exactly(self, n: int) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            chunk = _read(self.fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def receive(self) -> bytes:
+        return self._exactly(wire.header_length(self._exactly(4)))
+
+
+class Objects:
+    """The student objects the grader holds handles to, by id."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, object] = {}
+        self.next_id = 1
+
+    def handle(self, obj) -> wire.Handle:
+        hid = self.next_id
+        self.next_id += 1
+        self.by_id[hid] = obj
+        if isinstance(obj, np.ndarray):
+            name = f"ndarray of dtype {obj.dtype}"
+        else:
+            name = type(obj).__name__
+        return wire.Handle(hid, name, callable(obj))
+
+    def resolve(self, h: wire.Handle):
+        try:
+            return self.by_id[h.id]
+        except KeyError:
+            raise wire.WireError(f"no object with handle {h.id} in this worker") from None
+
+
+_COLLECTIONS_DICTS = ("OrderedDict", "defaultdict", "Counter")
+
+
+def _convert(value):
+    """Map standard containers that are subclasses of dict to plain dicts (they compare and
+    read like dicts); everything else crosses as it is or as a handle."""
+    t = type(value)
+    if t is not dict and isinstance(value, dict) and t.__module__ == "collections" \
+            and t.__name__ in _COLLECTIONS_DICTS:
+        return dict(value)
+    return value
+
+
+class Worker:
+    def __init__(self, channel: Channel, folder: str, filename: str, memory_mb: int) -> None:
+        self.channel = channel
+        self.folder = folder
+        self.filename = filename
+        self.path = os.path.join(folder, filename)
+        self.memory_mb = memory_mb
+        self.objects = Objects()
+        self.module = None
+
+    # -- messages ---------------------------------------------------------------------------
+    def encode(self, value, max_bytes: int = wire.MAX_MESSAGE) -> bytes:
+        return wire.encode(value, self.objects.handle, _convert, max_bytes)
+
+    def reply(self, value) -> None:
+        _flush()
+        try:
+            data = self.encode(value)
+        except wire.WireError as exc:
+            data = self.encode(("unsendable", str(exc)))
+        except MemoryError:
+            data = self.encode(("unsendable", f"ran out of memory (limit {self.memory_mb} MB) "
+                                              f"while sending the value back"))
+        self.channel.send(data)
+
+    # -- describing failures ----------------------------------------------------------------
+    def _student_frames(self, tb):
+        frames = traceback.extract_tb(tb)
+        return [f for f in frames if os.path.dirname(os.path.abspath(f.filename)) == self.folder]
+
+    def describe(self, exc: BaseException) -> str:
+        """Type, message and where in the student's files, as ``runner.describe_exception``."""
+        if isinstance(exc, SyntaxError) and not self._student_frames(exc.__traceback__):
+            where = f"{os.path.basename(exc.filename or self.filename)}, line {exc.lineno}"
+            text = (exc.text or "").rstrip("\n")
+            caret = ""
+            if text and exc.offset:
+                indent = len(text) - len(text.lstrip())
+                caret = "\n    " + " " * max(exc.offset - 1 - indent, 0) + "^"
+            return f"SyntaxError in {where}: {exc.msg}\n    {text.strip()}{caret}"
+        if isinstance(exc, ModuleNotFoundError):
+            name = exc.name or str(exc)
+            return (f"ModuleNotFoundError: No module named {name!r}. Only NumPy and the Python "
+                    f"standard library are available to your code: remove the import of {name!r}.")
+        if isinstance(exc, MemoryError):
+            return f"MemoryError: ran out of memory (limit {self.memory_mb} MB){self._where(exc)}"
+        if isinstance(exc, RecursionError):
+            return f"RecursionError: {exc}{self._where(exc)}"
+        if isinstance(exc, NotImplementedError):
+            return (f"NotImplementedError: {exc} (this part is still the stub: fill in its TODO "
+                    f"block){self._where(exc)}")
+        if isinstance(exc, SystemExit):
+            return f"called sys.exit({exc.code!r}){self._where(exc)}"
+        try:
+            text = str(exc)
+        except BaseException:  # noqa: BLE001 - a student __str__ may raise
+            text = "<the exception's message could not be read>"
+        return f"{type(exc).__name__}: {text[:2000]}{self._where(exc)}"
+
+    def _where(self, exc: BaseException) -> str:
+        frames = self._student_frames(exc.__traceback__)
+        if not frames:
+            return ""
+        f = frames[-1]
+        return (f" (in {os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: "
+                f"{(f.line or '').strip()[:200]})")
+
+    # -- the work ---------------------------------------------------------------------------
+    def import_student(self) -> None:
+        """Execute the student's file as module ``<stem>`` and report the names it defines."""
+        stem = os.path.splitext(self.filename)[0]
+        module = types.ModuleType(stem)
+        module.__file__ = self.path
+        sys.modules[stem] = module
+        try:
+            with open(self.path, "rb") as fh:
+                source = fh.read()
+            code = compile(source, self.path, "exec")
+            exec(code, module.__dict__)
+        except SystemExit as exc:
+            self.reply(("import_error", f"{self.filename} called sys.exit({exc.code!r}) while "
+                                        f"being imported"))
+            return
+        except BaseException as exc:  # noqa: BLE001 - anything the student raises is reported
+            self.reply(("import_error", f"{self.filename} failed to import: {self.describe(exc)}"))
+            return
+        self.module = module
+        names = {}
+        for name, value in list(module.__dict__.items()):
+            if name.startswith("__") and name.endswith("__"):
+                continue
+            names[name] = self._describe_global(value)
+        self.reply(("imported", names))
+
+    def _describe_global(self, value):
+        try:
+            wire.encode(value, _no_handles, _convert, 1 << 20)  # small plain data crosses by value
+            return ("value", value)
+        except wire.WireError:
+            pass
+        except Exception:  # noqa: BLE001 - a hostile value; it stays here
+            pass
+        h = self.objects.handle(value)
+        return ("proxy", h.type_name, h.callable, h.id)
+
+    def target(self, ref):
+        kind, key = ref
+        if kind == "global":
+            try:
+                return self.module.__dict__[key]
+            except KeyError:
+                raise NameError(f"name {key!r} is not defined in {self.filename}") from None
+        return self.objects.by_id[key]
+
+    def handle_request(self, request) -> None:
+        op = request[0]
+        try:
+            if op == "call":
+                _, ref, attr, args, kwargs = request
+                fn = self.target(ref)
+                if attr is not None:
+                    fn = getattr(fn, attr)
+                value = fn(*args, **kwargs)
+            elif op == "getattr":
+                _, ref, attr = request
+                value = getattr(self.target(ref), attr)
+            elif op == "setattr":
+                _, ref, attr, new = request
+                setattr(self.target(ref), attr, new)
+                value = None
+            else:
+                self.reply(("unsendable", f"unknown request {op!r}"))
+                return
+        except BaseException as exc:  # noqa: BLE001 - the student's failure goes back as text
+            self.reply(("raised", type(exc).__name__, self.describe(exc)))
+            return
+        self.reply(("ok", value))
+
+    def serve(self) -> None:
+        self.import_student()
+        if self.module is None:
+            return
+        while True:
+            try:
+                data = self.channel.receive()
+            except (EOFError, OSError, wire.WireError):
+                return
+            try:
+                request = wire.decode(data, self.objects.resolve)
+            except wire.WireError as exc:
+                self.reply(("unsendable", f"the request could not be read: {exc}"))
+                continue
+            if request[0] == "bye":
+                return
+            self.handle_request(request)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - the student may have replaced the stream
+            pass
+
+
+def set_limits(memory_mb: int, cpu: int, nproc: int, fsize_mb: int) -> None:
+    """Resource limits with hard = soft, so the student's code cannot raise them."""
+    import resource
+
+    mb = 2**20
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_mb * mb, fsize_mb * mb))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * mb, memory_mb * mb))
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    """Become ``uid``/``gid`` for good (real, effective and saved ids); fail loudly otherwise."""
+    import ctypes
+
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid):
+        raise RuntimeError("the privilege drop did not take")
+    try:
+        os.setuid(0)
+    except PermissionError:
+        pass
+    else:
+        raise RuntimeError("the worker could become root again after the privilege drop")
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid binary gives privileges back
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--file", required=True)
+    parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("--cpu", type=int, required=True)
+    parser.add_argument("--nproc", type=int, required=True)
+    parser.add_argument("--fsize-mb", type=int, default=64)
+    parser.add_argument("--uid", type=int, default=None)
+    parser.add_argument("--gid", type=int, default=None)
+    parser.add_argument("--preload", action="store_true")
+    parser.add_argument("--site", default=None)
+    args = parser.parse_args(argv)
+
+    channel = Channel(args.fd)
+    try:
+        if args.preload:
+            import importlib
+
+            for name in PRELOAD:
+                try:
+                    importlib.import_module(name)
+                except ImportError:
+                    pass
+        set_limits(args.memory_mb, args.cpu, args.nproc, args.fsize_mb)
+        if args.uid is not None:
+            drop_privileges(args.uid, args.gid if args.gid is not None else args.uid)
+        os.closerange(3, args.fd)
+        os.closerange(args.fd + 1, 1 << 16)
+        os.chdir(args.dir)
+        folder = os.path.abspath(args.dir)
+        sys.path.append(folder)
+    except BaseException as exc:  # noqa: BLE001 - the grader must hear why the worker cannot start
+        channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), _no_handles))
+        _exit(70)
+    info = {"uid": os.getuid(), "pid": os.getpid(), "python": sys.version.split()[0],
+            "numpy": np.__version__}
+    channel.send(wire.encode(("ready", info), _no_handles))
+    Worker(channel, folder, args.file, args.memory_mb).serve()
+    _flush()
+    _exit(0)
+
+
+def _no_handles(obj):
+    raise wire.WireError(f"cannot send {type(obj).__name__}")
+
+
+if __name__ == "__main__":
+    main()
