@@ -122,7 +122,7 @@ def conv_params(c_in, c_out, k, bias=False):
 
 
 def inception_params(c_in, n1x1, n3x3, n5x5, reduce3x3=None, reduce5x5=None, pool_proj=None):
-    """Number of kernel weights (no biases) of one Inception block (GoogLeNet, §5.5.3).
+    """Number of kernel weights (no biases) of one Inception block (GoogLeNet, §5.4.3).
 
     The block has four branches on the same input with ``c_in`` channels:
         1. a 1x1 convolution to ``n1x1`` channels;

@@ -127,3 +127,29 @@ def test_public_checks_never_name_a_hidden_one():
     source = EXERCISE.check_file.read_text(encoding="utf-8")
     for name in hidden:
         assert source.count(name) == 1, f"{name} should appear only as its own definition"
+
+
+class _Proxied(Exception):
+    """How an exception may arrive through the engine: another type, the original's name first."""
+
+
+@pytest.mark.parametrize("message,passes", [
+    ("ValueError: kernel ({u}, {v}) is larger than image ({m}, {n}) (in ex5_2.py, line 9, in xcorr2d: x)", True),
+    ("ValueError: negative dimensions are not allowed (in ex5_2.py, line 4753, in xcorr2d: x)", False),
+    ("TypeError: kernel ({u}, {v}) is larger than image ({m}, {n})", False),
+])
+def test_the_size_check_reads_a_proxied_value_error(ref, message, passes):
+    """Through the engine a student's ValueError may come back as another exception whose
+    message starts with "ValueError:" and ends with where it was raised; the line number
+    there does not count as showing the sizes."""
+    good = ref["xcorr2d"]
+
+    def xcorr2d(x, w):
+        (m, n), (u, v) = np.shape(x), np.shape(w)
+        if u > m or v > n:
+            raise _Proxied(message.format(u=u, v=v, m=m, n=n))
+        return good(x, w)
+
+    results = run_env(EXERCISE, dict(ref, xcorr2d=xcorr2d))
+    for name in ("test_xcorr2d_public", "test_xcorr2d_random"):
+        assert results[name].passed is passes, results[name].message
