@@ -39,14 +39,26 @@ def _exercise_for(path: Path) -> Optional[Any]:
     return chapter.by_file(path.name)
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector):
-    against = parent.config.getoption("--against")
-    if against is None or file_path.suffix != ".py":
-        return None
+def _is_check_file(config: pytest.Config, file_path: Path) -> bool:
+    if config.getoption("--against") is None or file_path.suffix != ".py":
+        return False
     exercise = _exercise_for(file_path)
-    if exercise is None or exercise.code != file_path.name:
+    return exercise is not None and exercise.code == file_path.name
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    # A file named on the command line goes through pytest's Python collector instead,
+    # which asks ``pytest_pycollect_makemodule`` below for the collector.
+    if parent.session.isinitpath(file_path) or not _is_check_file(parent.config, file_path):
         return None
     return CheckFileCollector.from_parent(parent, path=file_path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector):
+    if _is_check_file(parent.config, module_path):
+        return CheckFileCollector.from_parent(parent, path=module_path)
+    return None
 
 
 class CheckFileCollector(pytest.File):

@@ -70,7 +70,7 @@ def as_array(got: Any, *, what: str, shape: Optional[tuple] = None) -> np.ndarra
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise AssertionError(
-            f"{what}: {int(bad.sum())} of {arr.size} values are NaN or infinite "
+            f"{what}: expected finite numbers, got {int(bad.sum())} of {arr.size} values NaN or infinite "
             f"(first at index {idx}: {arr[idx]}), shape {arr.shape}")
     return arr
 

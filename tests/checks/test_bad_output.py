@@ -48,7 +48,7 @@ def _says(kind: str, name: str) -> list[str]:
     return {
         "none": [f"expected an array of shape {shape}, got None (did the function forget to return its result?)"],
         "wrong_shape": [f"expected an array of shape {shape}, got an array of shape ({shape[0] + 1}, {shape[1]})"],
-        "nan": [f"1 of {shape[0] * shape[1]} values are NaN or infinite (first at index (0, 0): nan), shape {shape}"],
+        "nan": [f"expected finite numbers, got 1 of {shape[0] * shape[1]} values NaN or infinite (first at index (0, 0): nan), shape {shape}"],
         "exception": ["IndexError: index 99 is out of bounds", f"(in ex5_2.py, line 2, in {name}: return args[0][99, 99])"],
         "list": [f"expected an array of shape {shape}, got a list of length {shape[0]} (return a NumPy array instead)"],
     }[kind]
