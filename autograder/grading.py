@@ -129,9 +129,21 @@ def _run_case(case, session: Session) -> CaseResult:
     return result(not message, message or "passed")
 
 
+def _needs_worker(exercise: Exercise, files_dir: Optional[Path]) -> bool:
+    if files_dir is None or not check_file_of(exercise).cases:
+        return False
+    path = Path(files_dir) / exercise.code
+    return path.is_file() and not path.is_symlink()
+
+
 def grade_exercise(exercise: Exercise, files_dir: Optional[Path], *,
                    limits: Limits = Limits()) -> ExerciseResult:
     """Run every check of ``exercise`` against ``files_dir/<exercise.code>`` in a worker."""
+    return _grade_exercise(exercise, files_dir, limits, None)
+
+
+def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], limits: Limits,
+                    session: Optional[Session]) -> ExerciseResult:
     start = time.monotonic()
     cases = check_file_of(exercise).cases
     files_dir = Path(files_dir) if files_dir is not None else None
@@ -144,7 +156,7 @@ def grade_exercise(exercise: Exercise, files_dir: Optional[Path], *,
                               time.monotonic() - start, written)
 
     path = files_dir / exercise.code if files_dir is not None else None
-    if path is None or not path.exists():
+    if path is None or not (path.exists() or path.is_symlink()):
         return done(_all_fail(cases, f"{exercise.code} was not found in the submission"),
                     f"{exercise.code} was not found in the submission")
     if path.is_symlink() or not path.is_file():
@@ -152,14 +164,14 @@ def grade_exercise(exercise: Exercise, files_dir: Optional[Path], *,
         return done(_all_fail(cases, msg), msg)
     if not cases:
         return done([])
-    session = Session(files_dir, exercise.code, limits)
+    session = session or Session(files_dir, exercise.code, limits)
     try:
         try:
             session.start()
         except ImportFailed as exc:
             return done(_all_fail(cases, str(exc)), str(exc), session.output())
         except WorkerGone as exc:
-            msg = f"{exercise.code} could not be imported: it {exc.reason}"
+            msg = f"{exercise.code} could not be imported: {exc.reason}"
             return done(_all_fail(cases, msg), msg, session.output())
         results = [_run_case(case, session) for case in cases]
         return done(results, "", session.output())
@@ -176,7 +188,22 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student", cha
     start = time.monotonic()
     ch = load_chapter(chapter)
     sandbox = get_sandbox(limits.sandbox)
-    exercises = [grade_exercise(ex, files_dir, limits=limits) for ex in ch.exercises]
+    # each exercise's worker is launched while the previous exercise is being checked, so
+    # that starting Python and NumPy overlaps with the checks
+    sessions = [Session(files_dir, ex.code, limits, sandbox) if _needs_worker(ex, files_dir)
+                else None for ex in ch.exercises]
+    exercises = []
+    try:
+        for i, ex in enumerate(ch.exercises):
+            for later in sessions[i:]:
+                if later is not None and later is not sessions[i]:
+                    later.launch()
+                    break
+            exercises.append(_grade_exercise(ex, files_dir, limits, sessions[i]))
+    finally:
+        for session in sessions:
+            if session is not None:
+                session.close()
     return SubmissionResult(student, exercises, time.monotonic() - start, "", sandbox.mode)
 
 

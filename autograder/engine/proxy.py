@@ -72,13 +72,15 @@ _SKIP_ATTRS = ("_repr_", "_ipython_")
 class StudentObject:
     """An object that lives in the worker. Calls and attributes cross to it as plain data."""
 
-    __slots__ = ("_nndl_session", "_nndl_ref", "_nndl_gen", "_nndl_label")
+    __slots__ = ("_nndl_session", "_nndl_ref", "_nndl_gen", "_nndl_label", "_nndl_type")
 
-    def __init__(self, session: "Session", ref: tuple, gen: Optional[int], label: str) -> None:
+    def __init__(self, session: "Session", ref: tuple, gen: Optional[int], label: str,
+                 type_name: str = "") -> None:
         object.__setattr__(self, "_nndl_session", session)
         object.__setattr__(self, "_nndl_ref", ref)
         object.__setattr__(self, "_nndl_gen", gen)
         object.__setattr__(self, "_nndl_label", label)
+        object.__setattr__(self, "_nndl_type", type_name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._nndl_session.request(self, "call", None, args, kwargs)
@@ -86,7 +88,10 @@ class StudentObject:
     def __getattr__(self, name: str) -> Any:
         if (name.startswith("__") and name.endswith("__")) or name.startswith(_SKIP_ATTRS):
             raise AttributeError(name)  # Python's and NumPy's probes stay on this side
-        return self._nndl_session.request(self, "getattr", name)
+        session = self._nndl_session
+        if (self._nndl_type, name) in session.methods:  # a known method: call it in one trip
+            return StudentMethod(self, name)
+        return session.request(self, "getattr", name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in StudentObject.__slots__:
@@ -101,6 +106,22 @@ class StudentObject:
 
     def __reduce__(self):
         raise TypeError("a student object cannot be pickled: it lives in the worker")
+
+
+class StudentMethod:
+    """A method of a student object: calling it is one round trip (look-up and call)."""
+
+    __slots__ = ("_nndl_obj", "_nndl_name")
+
+    def __init__(self, obj: StudentObject, name: str) -> None:
+        self._nndl_obj, self._nndl_name = obj, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        obj = self._nndl_obj
+        return obj._nndl_session.request(obj, "call", self._nndl_name, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<student method {self._nndl_name} of {self._nndl_obj._nndl_label}>"
 
 
 _proxy_types: dict[str, type] = {}
@@ -174,23 +195,41 @@ class Session:
         self.outputs: list[str] = []
         self.info: dict = {}
         self.calls = 0
+        self.methods: set[tuple[str, str]] = set()
+        self._launched: Optional[tuple[WorkerProcess, Path, float]] = None
 
     # -- lifecycle --------------------------------------------------------------------------
+    def launch(self) -> None:
+        """Start a worker process without waiting for it (it imports NumPy and the student's
+        file meanwhile); ``start`` then picks it up. The import's time limit runs from here."""
+        if self._launched is not None:
+            return
+        folder = prepare_folder(self.files_dir, self.sandbox)
+        try:
+            worker = WorkerProcess.start(self.sandbox, self.limits, folder, self.filename)
+        except BaseException:
+            remove_folder(folder)
+            raise
+        self._launched = (worker, folder, time.monotonic())
+
     def start(self) -> None:
         """Start a worker and import the file; ``ImportFailed`` or ``WorkerGone`` if that fails."""
         self._close_worker()
         self.starts += 1
         self.generation += 1
-        self.folder = prepare_folder(self.files_dir, self.sandbox)
-        self.worker = WorkerProcess.start(self.sandbox, self.limits, self.folder, self.filename)
-        timeout = min(self.limits.timeout, max(self.deadline - time.monotonic(), 0.001))
+        self.launch()
+        self.worker, self.folder, launched = self._launched
+        self._launched = None
+        timeout = min(self.limits.timeout - (time.monotonic() - launched),
+                      self.deadline - time.monotonic())
+        timeout = max(timeout, 0.001)
         during = f"while importing {self.filename}"
-        ready = self.worker.receive(timeout, during)
+        ready = self.worker.receive(timeout, during, self.limits.timeout)
         if ready[0] != "ready":
             raise WorkerGone(f"the worker could not start: {ready[1] if len(ready) > 1 else ready}",
                              "setup")
         self.info = ready[1]
-        reply = self._decode(self.worker.receive_raw(timeout, during=f"during import of {self.filename}"))
+        reply = self._decode(self.worker.receive_raw(timeout, during, self.limits.timeout))
         if reply[0] == "import_error":
             raise ImportFailed(str(reply[1]))
         if reply[0] != "imported" or not isinstance(reply[1], dict):
@@ -210,7 +249,13 @@ class Session:
         self.global_ids = ids
 
     def close(self) -> None:
+        """Stop every worker of this session and remove their folders."""
         self._close_worker()
+        if self._launched is not None:  # launched but never used
+            worker, folder, _ = self._launched
+            self._launched = None
+            worker.stop(grace=0.0)
+            remove_folder(folder)
 
     def _close_worker(self) -> None:
         if self.worker is not None:
@@ -249,7 +294,8 @@ class Session:
                 env[name] = copy.deepcopy(desc[1])
             else:
                 _, type_name, _callable, _id = desc
-                env[name] = _proxy_type(type_name)(self, ("global", name), None, _label(type_name, name))
+                env[name] = _proxy_type(type_name)(self, ("global", name), None,
+                                                   _label(type_name, name), type_name)
         return env
 
     def begin_case(self) -> None:
@@ -277,7 +323,7 @@ class Session:
             raise ExerciseOver(self.over) from None
         except WorkerGone as exc:
             self._close_worker()
-            self.over = f"not run: a fresh worker could not import the file: it {exc.reason}"
+            self.over = f"not run: a fresh worker could not import the file: {exc.reason}"
             raise ExerciseOver(self.over) from None
 
     def _budget(self) -> str:
@@ -312,7 +358,7 @@ class Session:
                 raise WorkerGone(f"did not finish within the exercise's time ({self._budget()})",
                                  "timeout")
             self.worker.send(payload)
-            reply = self._decode(self.worker.receive_raw(timeout, what))
+            reply = self._decode(self.worker.receive_raw(timeout, what, self.limits.timeout))
         except WorkerGone as exc:
             self._lose(exc.reason if exc.kind != "timeout" or timeout >= self.limits.timeout
                        else f"timed out: the exercise used up its time ({self._budget()}) {what}")
@@ -323,6 +369,10 @@ class Session:
         kind = reply[0]
         if kind == "ok" and len(reply) == 2:
             return reply[1]
+        if kind == "method" and op == "getattr":
+            if target._nndl_ref[0] == "handle":  # methods of instances are cached by type
+                self.methods.add((target._nndl_type, attr))
+            return StudentMethod(target, attr)
         if kind == "raised" and len(reply) == 3:
             raise student_error(str(reply[1]), str(reply[2]))
         if kind == "unsendable" and len(reply) == 2:
@@ -356,6 +406,8 @@ class Session:
             if obj._nndl_gen != self.generation:
                 raise wire.WireError(f"{obj!r} belonged to a worker that has since been stopped")
             return wire.Handle(ref[1], "", False)
+        if isinstance(obj, StudentMethod):
+            raise wire.WireError(f"{obj!r} cannot be passed to student code: pass the object")
         raise wire.WireError(f"only plain data and student objects may be passed to student code, "
                              f"not {type(obj).__name__}")
 
@@ -363,7 +415,8 @@ class Session:
         gen = self.generation
 
         def on_handle(h: wire.Handle) -> StudentObject:
-            return _proxy_type(h.type_name)(self, ("handle", h.id), gen, _label(h.type_name))
+            return _proxy_type(h.type_name)(self, ("handle", h.id), gen, _label(h.type_name),
+                                            h.type_name)
 
         try:
             return wire.decode(data, on_handle)

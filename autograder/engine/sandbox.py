@@ -467,6 +467,7 @@ class WorkerProcess:
         self.out_eof = False
         self.started = time.monotonic()
         self._buf = bytearray()
+        self._poll = None
         os.set_blocking(proc.stdout.fileno(), False)
 
     @classmethod
@@ -533,11 +534,11 @@ class WorkerProcess:
         except OSError:
             raise self._gone("while sending a request") from None
 
-    def receive(self, timeout: float, during: str = "") -> tuple:
+    def receive(self, timeout: float, during: str = "", limit: Optional[float] = None) -> tuple:
         """The next message, decoded; ``WorkerGone`` on timeout, death or a bad message."""
         from . import wire
 
-        data = self.receive_raw(timeout, during)
+        data = self.receive_raw(timeout, during, limit)
         try:
             msg = wire.decode(data, _no_handle_expected)
         except wire.WireError as exc:
@@ -549,54 +550,54 @@ class WorkerProcess:
             raise WorkerGone("the worker sent a message that is not a reply", "protocol")
         return msg
 
-    def receive_raw(self, timeout: float, during: str = "") -> bytes:
-        """The next message's payload; ``WorkerGone`` on timeout or death."""
-        import selectors
+    def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None) -> bytes:
+        """The next message's payload; ``WorkerGone`` on timeout or death. ``limit`` is the
+        time limit the message names (``timeout`` may be what is left of it)."""
+        import select
 
         from . import wire
 
         deadline = time.monotonic() + timeout
         need: Optional[int] = None
-        sel = selectors.DefaultSelector()
-        sel.register(self.sock, selectors.EVENT_READ)
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
-        try:
-            while True:
-                if need is None and len(self._buf) >= 4:
-                    try:
-                        need = wire.header_length(bytes(self._buf[:4]))
-                    except wire.WireError as exc:
-                        self.kill()
-                        raise WorkerGone(f"the worker broke the protocol: {exc}", "protocol") from None
-                if need is not None and len(self._buf) >= 4 + need:
-                    data = bytes(self._buf[4:4 + need])
-                    del self._buf[:4 + need]
-                    self.drain()
-                    return data
-                left = deadline - time.monotonic()
-                if left <= 0:
+        sock_fd, out_fd = self.sock.fileno(), self.proc.stdout.fileno()
+        if self._poll is None:
+            self._poll = select.poll()
+            self._poll.register(sock_fd, select.POLLIN)
+            self._poll.register(out_fd, select.POLLIN)
+        while True:
+            if need is None and len(self._buf) >= 4:
+                try:
+                    need = wire.header_length(bytes(self._buf[:4]))
+                except wire.WireError as exc:
                     self.kill()
-                    raise WorkerGone(f"timed out after {_secs(timeout)} (the wall-clock limit)"
-                                     + (f" {during}" if during else ""), "timeout")
-                got_data = False
-                for key, _ in sel.select(min(left, 0.1)):
-                    if key.fileobj is self.sock:
-                        try:
-                            chunk = self.sock.recv(1 << 20)
-                        except OSError:
-                            chunk = b""
-                        if not chunk:
-                            raise self._gone(during)
-                        self._buf += chunk
-                        got_data = True
-                    else:
-                        self.drain()
-                        if self.out_eof:
-                            sel.unregister(self.proc.stdout)
-                if not got_data and self.proc.poll() is not None and not self._sock_readable():
-                    raise self._gone(during)
-        finally:
-            sel.close()
+                    raise WorkerGone(f"the worker broke the protocol: {exc}", "protocol") from None
+            if need is not None and len(self._buf) >= 4 + need:
+                data = bytes(self._buf[4:4 + need])
+                del self._buf[:4 + need]
+                self.drain()
+                return data
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise WorkerGone(f"timed out after {_secs(limit or timeout)} (the wall-clock limit)"
+                                 + (f" {during}" if during else ""), "timeout")
+            got_data = False
+            for fd, _ in self._poll.poll(max(min(left, 0.1), 0.0) * 1000):
+                if fd == sock_fd:
+                    try:
+                        chunk = self.sock.recv(1 << 20)
+                    except OSError:
+                        chunk = b""
+                    if not chunk:
+                        raise self._gone(during)
+                    self._buf += chunk
+                    got_data = True
+                else:
+                    self.drain()
+                    if self.out_eof:
+                        self._poll.unregister(out_fd)
+            if not got_data and self.proc.poll() is not None and not self._sock_readable():
+                raise self._gone(during)
 
     def _sock_readable(self) -> bool:
         import select
@@ -620,17 +621,17 @@ class WorkerProcess:
         if sig is not None:
             name = _SIGNALS.get(sig, f"signal {sig}")
             if name == "SIGXCPU" or (name == "SIGKILL" and time.monotonic() - self.started >= lim.cpu_seconds):
-                return WorkerGone(f"used more than {lim.cpu_seconds} s of CPU time (the CPU limit)"
+                return WorkerGone(f"the process used more than {lim.cpu_seconds} s of CPU time (the CPU limit)"
                                   + suffix, "cpu")
             if name == "SIGXFSZ":
-                return WorkerGone(f"wrote a file larger than {lim.fsize_mb} MB (the file-size limit)"
+                return WorkerGone(f"the process wrote a file larger than {lim.fsize_mb} MB (the file-size limit)"
                                   + suffix, "signal")
             if name == "SIGSEGV":
-                return WorkerGone("crashed with a segmentation fault (SIGSEGV)" + suffix, "signal")
+                return WorkerGone("the process crashed with a segmentation fault (SIGSEGV)" + suffix, "signal")
             if name == "SIGKILL":
-                return WorkerGone(f"was killed (SIGKILL), possibly for running out of memory "
+                return WorkerGone(f"the process was killed (SIGKILL), possibly for running out of memory "
                                   f"(limit {lim.memory_mb} MB)" + suffix, "signal")
-            return WorkerGone(f"was killed by {name}" + suffix, "signal")
+            return WorkerGone(f"the process was killed by {name}" + suffix, "signal")
         return WorkerGone(f"the process exited with code {code}" + suffix, "exit")
 
     # -- the end ----------------------------------------------------------------------------

@@ -15,9 +15,19 @@ the standard library and NumPy exist. It must not import anything else.
 from __future__ import annotations
 
 import struct
+# The codec also runs inside the worker, after the student's code, which may have replaced
+# built-ins or NumPy functions: it binds the originals here, before any student code runs.
+from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
+    Exception, MemoryError, OverflowError, TypeError, UnicodeDecodeError, ValueError, all, bool,
+    bytes, complex, dict, float, frozenset, int, isinstance, len, list, memoryview, range, set,
+    str, tuple, type)
 from typing import Any, Callable, Optional
 
 import numpy as np
+
+_ndarray, _generic, _dtype = np.ndarray, np.generic, np.dtype
+_asarray, _ascontiguousarray, _frombuffer = np.asarray, np.ascontiguousarray, np.frombuffer
+_bool_ = np.bool_
 
 MAX_MESSAGE = 64 * 2**20
 """Largest message (bytes) either side sends or accepts."""
@@ -33,13 +43,13 @@ MAX_INT_BYTES = 4096
 
 MAX_NDIM = 32
 
-DTYPES = {"|b1": np.dtype(np.bool_)}
+DTYPES = {"|b1": _dtype(_bool_)}
 for _kind in ("i", "u"):
     for _size in (1, 2, 4, 8):
-        _dt = np.dtype(f"<{_kind}{_size}")
+        _dt = _dtype(f"<{_kind}{_size}")
         DTYPES[_dt.str] = _dt
 for _name in ("<f2", "<f4", "<f8", "<c8", "<c16"):
-    DTYPES[_name] = np.dtype(_name)
+    DTYPES[_name] = _dtype(_name)
 """The dtypes an array or a NumPy scalar may have on the wire, by their ``dtype.str``."""
 
 _HEADER = struct.Struct("<I")
@@ -69,7 +79,7 @@ class Handle:
         return f"Handle({self.id}, {self.type_name!r}, callable={self.callable})"
 
 
-def wire_dtype(dtype: np.dtype) -> Optional[np.dtype]:
+def wire_dtype(dtype: _dtype) -> Optional[_dtype]:
     """The little-endian wire dtype for ``dtype``, or None when it may not cross."""
     if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
         return None
@@ -162,32 +172,36 @@ class Encoder:
             for k, val in items:
                 self._value(k, depth + 1)
                 self._value(val, depth + 1)
-        elif isinstance(v, np.ndarray) and wire_dtype(v.dtype) is not None:
+        elif isinstance(v, _ndarray) and wire_dtype(v.dtype) is not None:
             self._array(v)
-        elif isinstance(v, np.generic) and wire_dtype(v.dtype) is not None:
+        elif isinstance(v, _generic) and wire_dtype(v.dtype) is not None:
             dt = wire_dtype(v.dtype)
             self._put(b"g")
             self._str(dt.str)
-            self._put(np.asarray(v, dtype=dt).tobytes())
+            self._put(_ndarray.tobytes(_asarray(v, dtype=dt)))
         else:
             h = self.on_other(v)
             self._put(b"h" + _U64.pack(h.id) + (b"\x01" if h.callable else b"\x00"))
             self._str(h.type_name[:200])
 
-    def _array(self, a: np.ndarray) -> None:
+    def _array(self, a: _ndarray) -> None:
         dt = wire_dtype(a.dtype)
-        if a.ndim > MAX_NDIM:
-            raise WireError(f"an array of {a.ndim} dimensions cannot be sent (at most {MAX_NDIM})")
-        nbytes = int(np.prod(a.shape, dtype=np.int64)) * dt.itemsize
+        shape = tuple(int(n) for n in _ndarray.__dict__["shape"].__get__(a))
+        if len(shape) > MAX_NDIM:
+            raise WireError(f"an array of {len(shape)} dimensions cannot be sent (at most {MAX_NDIM})")
+        count = 1
+        for n in shape:
+            count *= n
+        nbytes = count * dt.itemsize
         if nbytes + self.size > self.max_bytes:
             raise WireError(f"an array of shape {a.shape} ({nbytes:,} bytes) is too large to send "
                             f"(the limit of one message is {self.max_bytes:,} bytes)")
-        data = np.ascontiguousarray(np.ndarray.view(a, np.ndarray), dtype=dt)
+        data = _ascontiguousarray(_ndarray.view(a, _ndarray), dtype=dt)
         self._put(b"a")
         self._str(dt.str)
-        self._put(_U8.pack(a.ndim) + b"".join(_U64.pack(n) for n in a.shape))
+        self._put(_U8.pack(len(shape)) + b"".join(_U64.pack(n) for n in shape))
         self._put(_U64.pack(nbytes))
-        self._put(np.ndarray.tobytes(data))
+        self._put(_ndarray.tobytes(data))
 
 
 class Decoder:
@@ -233,7 +247,7 @@ class Decoder:
             raise WireError("the message holds more items than it can")
         return n
 
-    def _dtype(self) -> np.dtype:
+    def _dtype(self) -> _dtype:
         name = self._str()
         dt = DTYPES.get(name)
         if dt is None:
@@ -299,10 +313,10 @@ class Decoder:
             if count * dt.itemsize != nbytes:
                 raise WireError("the message holds an array whose shape does not match its bytes")
             raw = self._take(nbytes)
-            return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+            return _frombuffer(raw, dtype=dt).reshape(shape).copy()
         if tag == b"g":
             dt = self._dtype()
-            return np.frombuffer(self._take(dt.itemsize), dtype=dt)[0].copy()
+            return _frombuffer(self._take(dt.itemsize), dtype=dt)[0].copy()
         if tag == b"h":
             hid = self._u64()
             flag = self._u8()

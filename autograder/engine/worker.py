@@ -24,6 +24,12 @@ import os
 import sys
 import traceback
 import types
+# The student's code may replace built-ins; the worker keeps the originals.
+from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
+    BaseException, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
+    NameError, NotImplementedError, OSError, PermissionError, RecursionError, RuntimeError,
+    SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, len, list, max,
+    min, open, setattr, str, tuple, type)
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
@@ -46,6 +52,11 @@ PRELOAD = (
 _write = os.write
 _read = os.read
 _exit = os._exit
+_MethodType = types.MethodType
+_ModuleType = types.ModuleType
+_extract_tb = traceback.extract_tb
+_basename, _dirname, _abspath, _join = (os.path.basename, os.path.dirname, os.path.abspath,
+                                        os.path.join)
 
 
 class Channel:
@@ -117,7 +128,7 @@ class Worker:
         self.channel = channel
         self.folder = folder
         self.filename = filename
-        self.path = os.path.join(folder, filename)
+        self.path = _join(folder, filename)
         self.memory_mb = memory_mb
         self.objects = Objects()
         self.module = None
@@ -139,13 +150,13 @@ class Worker:
 
     # -- describing failures ----------------------------------------------------------------
     def _student_frames(self, tb):
-        frames = traceback.extract_tb(tb)
-        return [f for f in frames if os.path.dirname(os.path.abspath(f.filename)) == self.folder]
+        frames = _extract_tb(tb)
+        return [f for f in frames if _dirname(_abspath(f.filename)) == self.folder]
 
     def describe(self, exc: BaseException) -> str:
         """Type, message and where in the student's files, as ``runner.describe_exception``."""
         if isinstance(exc, SyntaxError) and not self._student_frames(exc.__traceback__):
-            where = f"{os.path.basename(exc.filename or self.filename)}, line {exc.lineno}"
+            where = f"{_basename(exc.filename or self.filename)}, line {exc.lineno}"
             text = (exc.text or "").rstrip("\n")
             caret = ""
             if text and exc.offset:
@@ -176,14 +187,14 @@ class Worker:
         if not frames:
             return ""
         f = frames[-1]
-        return (f" (in {os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: "
+        return (f" (in {_basename(f.filename)}, line {f.lineno}, in {f.name}: "
                 f"{(f.line or '').strip()[:200]})")
 
     # -- the work ---------------------------------------------------------------------------
     def import_student(self) -> None:
         """Execute the student's file as module ``<stem>`` and report the names it defines."""
         stem = os.path.splitext(self.filename)[0]
-        module = types.ModuleType(stem)
+        module = _ModuleType(stem)
         module.__file__ = self.path
         sys.modules[stem] = module
         try:
@@ -237,7 +248,11 @@ class Worker:
                 value = fn(*args, **kwargs)
             elif op == "getattr":
                 _, ref, attr = request
-                value = getattr(self.target(ref), attr)
+                obj = self.target(ref)
+                value = getattr(obj, attr)
+                if isinstance(value, _MethodType) and value.__self__ is obj:
+                    self.reply(("method", type(value.__func__).__name__))
+                    return
             elif op == "setattr":
                 _, ref, attr, new = request
                 setattr(self.target(ref), attr, new)
