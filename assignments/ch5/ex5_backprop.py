@@ -1,0 +1,185 @@
+"""选做题 推导 CNN 反向传播算法 / Optional exercise: derive CNN backpropagation.
+
+题目(《神经网络与深度学习》第 5 章习题):
+    【选做】推导 CNN 反向传播算法。
+
+Problem (Neural Networks and Deep Learning, chapter 5 exercises):
+    (Optional) Derive the backpropagation algorithm of a convolutional neural network.
+
+要做什么 / What to do:
+    推导写在 ex5_backprop.md 里(人工评分)。代码部分把推导出的公式实现为 CS231n 风格的层函数:
+    每个 forward 返回 (out, cache),每个 backward 接收 (dout, cache),dout 是损失对该层输出的
+    梯度(书中的误差项 δ),返回损失对该层输入(和参数)的梯度:
+      - 卷积层 ``conv_forward`` / ``conv_backward``:∂L/∂X = Σ rot180(W) ⊗̃ δ(公式(5.39)),
+        ∂L/∂W = δ ⊗ X,∂L/∂b = δ 各元素之和;
+      - 汇聚层 ``pool_forward`` / ``pool_backward``:误差的上采样 up(δ);
+      - ``relu_forward`` / ``relu_backward``:f'(Z) ⊙ δ。
+    请用数组运算实现:卷积不要对批量、通道或输出像素写 Python 循环(可以用
+    ``np.lib.stride_tricks.sliding_window_view`` 或 im2col;对 K×K 个核内偏移循环可以)。
+
+    The derivation goes into ex5_backprop.md (graded by hand). In code, implement the
+    formulas you derive as CS231n-style layer functions: every forward returns
+    (out, cache), every backward takes (dout, cache), where dout is the gradient of the loss
+    with respect to the layer's output (the book's error term δ), and returns the gradients
+    with respect to the layer's input (and parameters):
+      - convolution ``conv_forward`` / ``conv_backward``: dL/dX = sum rot180(W) ⊗̃ δ
+        (formula 5.39), dL/dW = δ ⊗ X, dL/db = the sum of δ's entries;
+      - pooling ``pool_forward`` / ``pool_backward``: the up-sampling up(δ) of the error;
+      - ``relu_forward`` / ``relu_backward``: f'(Z) ⊙ δ.
+    Vectorise: no Python loop over the batch, the channels or the output pixels of a
+    convolution (use ``np.lib.stride_tricks.sliding_window_view`` or im2col; a loop over the
+    K*K kernel offsets is fine).
+
+约定 / Conventions:
+    - float64 arrays, NCHW: x is (N, C, H, W); kernels w are (F, C, K, K) (square), biases b
+      are (F,).
+    - "Convolution" is the book's cross-correlation ⊗ (互相关, §5.1.2), 0-based, with
+      stride s and zero padding p on every side of x (x_pad):
+          out[n, f, i, j] = b[f] + sum_{c, u, v} w[f, c, u, v] * x_pad[n, c, i*s + u, j*s + v]
+      Ho = (H + 2p - K) // s + 1, Wo = (W + 2p - K) // s + 1.
+    - Pooling windows are k x k with stride s, no padding; they may overlap (s < k) or leave
+      gaps (s > k). Ho = (H - k) // s + 1; rows and columns that no window covers are
+      dropped, and their gradient is 0.
+    - The checks give every backward the cache its forward returned, untouched, possibly
+      after copying it between processes: build caches from arrays, numbers, strings,
+      tuples and dicts only.
+    - Bad arguments raise ``ValueError`` naming the numbers.
+"""
+
+import numpy as np
+
+# ====== TODO BEGIN: 你的代码 / your code ======
+# 需要的辅助函数写在这里 / helper functions you need go here
+# ====== TODO END ======
+
+
+def conv_forward(x, w, b, conv_param):
+    """Forward pass of a convolutional layer (the book's 5.2.2 without the activation):
+    Z^f = sum_c W^{f,c} ⊗ X^c + b^f, with stride and zero padding.
+
+    Args:
+        x: (N, C, H, W) float64 input.
+        w: (F, C, K, K) float64 kernels.
+        b: (F,) float64 biases.
+        conv_param: dict with "stride" (int >= 1) and "pad" (int >= 0, zeros added on
+            every side of x).
+
+    Returns:
+        out: (N, F, Ho, Wo) float64, Ho = (H + 2*pad - K) // stride + 1 (Wo likewise),
+            out[n, f, i, j] = b[f] + sum_{c,u,v} w[f,c,u,v] * x_pad[n, c, i*stride+u, j*stride+v].
+        cache: whatever conv_backward needs.
+
+    Raises:
+        ValueError: for shapes that do not fit together, a kernel larger than the padded
+            input, a stride below 1 or a negative pad.
+    """
+    # ====== TODO BEGIN: 你的代码 / your code ======
+    raise NotImplementedError("conv_forward: fill in this TODO block")
+    # ====== TODO END ======
+
+
+def conv_backward(dout, cache):
+    """Backward pass of a convolutional layer: the book's §5.3 with δ = dout.
+
+    - dL/dX^c = sum_f rot180(W^{f,c}) ⊗̃ δ^f (formula 5.39 without f'), where for stride
+      s > 1 δ is first spread out with s - 1 zeros between its entries; the rows and
+      columns of the padded input no window reached get 0, and the padding is cropped off.
+    - dL/dW^{f,c} = sum_n δ^{n,f} ⊗ X_pad^{n,c} (δ spread out as above).
+    - dL/db^f = sum over the batch and every position of δ^{n,f}.
+
+    Args:
+        dout: (N, F, Ho, Wo) float64, dL/dout.
+        cache: the cache conv_forward returned.
+
+    Returns:
+        dx: (N, C, H, W) float64, dL/dx.
+        dw: (F, C, K, K) float64, dL/dw.
+        db: (F,) float64, dL/db.
+
+    Raises:
+        ValueError: when dout does not have the forward output's shape.
+    """
+    # ====== TODO BEGIN: 你的代码 / your code ======
+    raise NotImplementedError("conv_backward: fill in this TODO block")
+    # ====== TODO END ======
+
+
+def pool_forward(x, pool_param):
+    """Forward pass of a pooling layer (the book's 5.2.3): the maximum or the mean of every
+    k x k window, per channel.
+
+    Args:
+        x: (N, C, H, W) float64.
+        pool_param: dict with "mode" ("max" or "avg"), "size" (k, int >= 1, k <= H and
+            k <= W) and "stride" (s, int >= 1). Windows overlap when s < k.
+
+    Returns:
+        out: (N, C, Ho, Wo) float64, Ho = (H - k) // s + 1, Wo = (W - k) // s + 1;
+            a remainder that no window covers is dropped.
+        cache: whatever pool_backward needs.
+
+    Raises:
+        ValueError: for an unknown mode, a window larger than the input, a size or stride
+            below 1, or x that is not 4-D.
+    """
+    # ====== TODO BEGIN: 你的代码 / your code ======
+    raise NotImplementedError("pool_forward: fill in this TODO block")
+    # ====== TODO END ======
+
+
+def pool_backward(dout, cache):
+    """Backward pass of a pooling layer: the book's up-sampling up(δ) (§5.3, the error
+    term of a pooling layer, before formula 5.39).
+
+    Max: each window's gradient goes to the position of its maximum (the first one in
+    row-major order on ties); avg: each window's gradient is divided by k*k and given to
+    each of its positions. Where windows overlap, their contributions ADD; positions that no
+    window covers get 0.
+
+    Args:
+        dout: (N, C, Ho, Wo) float64, dL/dout.
+        cache: the cache pool_forward returned.
+
+    Returns:
+        dx: (N, C, H, W) float64, dL/dx.
+
+    Raises:
+        ValueError: when dout does not have the forward output's shape.
+    """
+    # ====== TODO BEGIN: 你的代码 / your code ======
+    raise NotImplementedError("pool_backward: fill in this TODO block")
+    # ====== TODO END ======
+
+
+def relu_forward(x):
+    """ReLU, elementwise max(x, 0).
+
+    Args:
+        x: float64 array of any shape.
+
+    Returns:
+        out: max(x, 0), the shape of x.
+        cache: whatever relu_backward needs.
+    """
+    # ====== TODO BEGIN: 你的代码 / your code ======
+    raise NotImplementedError("relu_forward: fill in this TODO block")
+    # ====== TODO END ======
+
+
+def relu_backward(dout, cache):
+    """Backward pass of ReLU, f'(Z) ⊙ δ: dout where x > 0, and 0 where x <= 0 (the
+    derivative at 0 is taken to be 0).
+
+    Args:
+        dout: float64, dL/dout, the shape of x.
+        cache: the cache relu_forward returned.
+
+    Returns:
+        dx: float64, dL/dx, the shape of x.
+
+    Raises:
+        ValueError: when dout does not have the shape of x.
+    """
+    # ====== TODO BEGIN: 你的代码 / your code ======
+    raise NotImplementedError("relu_backward: fill in this TODO block")
+    # ====== TODO END ======

@@ -1,0 +1,371 @@
+"""Checks for the optional exercise "derive CNN backpropagation", Otter exception format.
+
+Public checks: literal forward values, pooling and ReLU with literal gradients, and the
+convolution's gradients against centred numerical gradients of the student's own forward
+pass. Hidden checks: seeded random inputs on shapes with padding, strides 2 and 3, kernel
+sizes 1, 2, 3 and 5, overlapping pools, windows with gaps and inputs that do not tile;
+forward values against ``autograder.checks.oracle`` and every gradient (dx, dw, db
+separately) against the numerical gradient of the oracle's forward pass, so that a wrong
+forward pass does not cost the backward checks. The oracle is imported inside the hidden
+checks only (it does not ship with the public checks). Max-pool inputs come from
+``gradcheck.distinct_values``: no two values of a window are within the step ``H``.
+"""
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checks.compare import as_array, assert_close, assert_grad, describe, require
+from autograder.checks.gradcheck import distinct_values, numerical_gradient_array
+
+OK_FORMAT = False
+
+name = "ex5_backprop"
+FILE = "ex5_backprop.py"
+
+# --- public literals -------------------------------------------------------------------
+
+# conv A: one channel, 4x4 input, a 3x3 kernel that is not symmetric, stride 1, no pad
+X_CONV_A = np.array([[[[-3.0, 2.0, 0.0, -2.0],
+                       [3.0, 1.0, -1.0, -3.0],
+                       [2.0, 0.0, -2.0, 3.0],
+                       [1.0, -1.0, -3.0, 2.0]]]])
+W_CONV_A = np.array([[[[1.0, 2.0, 0.0],
+                       [0.0, -1.0, 3.0],
+                       [1.0, 0.0, 0.0]]]])
+B_CONV_A = np.array([0.5])
+OUT_CONV_A = np.array([[[[-0.5, -5.5],
+                         [0.5, 9.5]]]])
+
+# conv B: two channels in, two out, 5x5 input, stride 2, pad 1
+X_CONV_B = np.arange(50.0).reshape(1, 2, 5, 5) * 3 % 7 - 3
+W_CONV_B = np.arange(36.0).reshape(2, 2, 3, 3) * 5 % 11 - 5
+B_CONV_B = np.array([1.0, -2.0])
+OUT_CONV_B = np.array([[[[0.0, 21.0, -9.0],
+                         [4.0, 42.0, 13.0],
+                         [12.0, -25.0, -28.0]],
+                        [[4.0, -25.0, -12.0],
+                         [36.0, 21.0, 29.0],
+                         [-22.0, -22.0, 19.0]]]])
+
+# pool 1: 2x2 windows, stride 2, on a 5x5 input (the last row and column are dropped)
+X_POOL_1 = np.array([[[[3.0, 12.0, -4.0, 7.0, 0.0],
+                       [9.0, -1.0, 5.0, 2.0, 8.0],
+                       [-6.0, 10.0, 1.0, -8.0, 4.0],
+                       [6.0, -2.0, 11.0, -5.0, -7.0],
+                       [13.0, -3.0, -9.0, 14.0, -10.0]]]])
+DOUT_POOL_1 = np.array([[[[1.0, -2.0],
+                          [3.0, 0.5]]]])
+MAX_POOL_1 = np.array([[[[12.0, 7.0],
+                         [10.0, 11.0]]]])
+MAX_DX_POOL_1 = np.array([[[[0.0, 1.0, 0.0, -2.0, 0.0],
+                            [0.0, 0.0, 0.0, 0.0, 0.0],
+                            [0.0, 3.0, 0.0, 0.0, 0.0],
+                            [0.0, 0.0, 0.5, 0.0, 0.0],
+                            [0.0, 0.0, 0.0, 0.0, 0.0]]]])
+AVG_POOL_1 = np.array([[[[5.75, 2.5],
+                         [2.0, -0.25]]]])
+AVG_DX_POOL_1 = np.array([[[[0.25, 0.25, -0.5, -0.5, 0.0],
+                            [0.25, 0.25, -0.5, -0.5, 0.0],
+                            [0.75, 0.75, 0.125, 0.125, 0.0],
+                            [0.75, 0.75, 0.125, 0.125, 0.0],
+                            [0.0, 0.0, 0.0, 0.0, 0.0]]]])
+
+# pool 2: 3x3 windows, stride 2, on a 5x5 input: the four windows overlap, and the centre
+# (the largest value, 20) lies in all of them
+X_POOL_2 = np.array([[[[3.0, -5.0, 7.0, 1.0, -2.0],
+                       [4.0, 8.0, -6.0, 9.0, 0.0],
+                       [-1.0, 6.0, 20.0, 2.0, 5.0],
+                       [10.0, -3.0, 11.0, -4.0, -7.0],
+                       [12.0, -8.0, -9.0, 13.0, -10.0]]]])
+DOUT_POOL_2 = np.array([[[[1.0, 2.0],
+                          [3.0, 4.0]]]])
+MAX_POOL_2 = np.array([[[[20.0, 20.0],
+                         [20.0, 20.0]]]])
+MAX_DX_POOL_2 = np.array([[[[0.0, 0.0, 0.0, 0.0, 0.0],
+                            [0.0, 0.0, 0.0, 0.0, 0.0],
+                            [0.0, 0.0, 10.0, 0.0, 0.0],
+                            [0.0, 0.0, 0.0, 0.0, 0.0],
+                            [0.0, 0.0, 0.0, 0.0, 0.0]]]])
+AVG_POOL_2 = np.array([[[[36.0, 36.0],
+                         [38.0, 21.0]]]]) / 9
+AVG_DX_POOL_2 = np.array([[[[1.0, 1.0, 3.0, 2.0, 2.0],
+                            [1.0, 1.0, 3.0, 2.0, 2.0],
+                            [4.0, 4.0, 10.0, 6.0, 6.0],
+                            [3.0, 3.0, 7.0, 4.0, 4.0],
+                            [3.0, 3.0, 7.0, 4.0, 4.0]]]]) / 9
+
+X_RELU = np.array([[[[-2.0, -0.5, 0.5],
+                     [3.0, -1.0, 0.25]]]])
+DOUT_RELU = np.array([[[[1.0, 2.0, -3.0],
+                        [4.0, 5.0, 6.0]]]])
+OUT_RELU = np.array([[[[0.0, 0.0, 0.5],
+                       [3.0, 0.0, 0.25]]]])
+DX_RELU = np.array([[[[0.0, 0.0, -3.0],
+                      [4.0, 0.0, 6.0]]]])
+
+# --- hidden shapes ----------------------------------------------------------------------
+
+# (N, C, H, W, F, K, stride, pad): "same" padding; stride 2 with a remainder column; K = 5
+# with pad 2 and stride 2 (a remainder row and column of the padded input); 1x1 kernels;
+# K = 2 with stride 3 and pad 1 (remainders); a pad of 2 around a 3x3 input, so that some
+# windows lie mostly in the padding.
+CONV_SHAPES = [(2, 2, 5, 5, 3, 3, 1, 1), (2, 3, 7, 6, 2, 3, 2, 0), (1, 2, 6, 6, 2, 5, 2, 2),
+               (2, 1, 4, 5, 3, 1, 1, 0), (1, 2, 5, 4, 2, 2, 3, 1), (1, 1, 3, 3, 2, 3, 2, 2)]
+
+# (N, C, H, W, size, stride): tiling 2/2; overlapping 3/2; overlapping 3/2 with a remainder
+# row; 2/3 with gaps between the windows and a remainder column; 3/1, heavy overlap;
+# 4/2, windows as tall as the input.
+POOL_SHAPES = [(2, 2, 4, 4, 2, 2), (1, 2, 5, 5, 3, 2), (2, 1, 6, 7, 3, 2), (1, 3, 5, 6, 2, 3),
+               (1, 1, 7, 7, 3, 1), (1, 2, 4, 6, 4, 2)]
+
+
+def _conv_cases(seed):
+    """(x, w, b, conv_param) for every hidden convolution shape, from ``seed``."""
+    rng = np.random.default_rng(seed)
+    for n, c, h, wd, f, k, s, p in CONV_SHAPES:
+        yield (rng.standard_normal((n, c, h, wd)), rng.standard_normal((f, c, k, k)),
+               rng.standard_normal(f), {"stride": s, "pad": p})
+
+
+def _pool_cases(seed, mode):
+    """(x, pool_param) for every hidden pooling shape, from ``seed``; values pairwise apart."""
+    rng = np.random.default_rng(seed)
+    for n, c, h, wd, k, s in POOL_SHAPES:
+        yield distinct_values((n, c, h, wd), rng), {"mode": mode, "size": k, "stride": s}
+
+
+def _conv_out_shape(x, w, param):
+    s, p, k = param["stride"], param["pad"], w.shape[2]
+    return (x.shape[0], w.shape[0], (x.shape[2] + 2 * p - k) // s + 1,
+            (x.shape[3] + 2 * p - k) // s + 1)
+
+
+def _pool_out_shape(x, param):
+    k, s = param["size"], param["stride"]
+    return x.shape[:2] + ((x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1)
+
+
+def _tuple(got, n, what, names):
+    """``got`` as a tuple of ``n`` values, or an AssertionError saying what came back."""
+    if not isinstance(got, (tuple, list)) or len(got) != n:
+        if isinstance(got, (tuple, list)):
+            found = f"a {type(got).__name__} of length {len(got)}"
+        else:
+            found = describe(got)
+        raise AssertionError(f"{what}: expected a tuple {names}, got {found}")
+    return tuple(got)
+
+
+def _conv_call(x, w, param):
+    return (f"conv_forward(x, w, b, {param}) for x of shape {x.shape} and w of shape {w.shape}")
+
+
+def _pool_call(x, param):
+    return f"pool_forward(x, {param}) for x of shape {x.shape}"
+
+
+def _conv(conv_forward, x, w, b, param):
+    """The student's (out, cache), after checking the pair and out's shape."""
+    what = _conv_call(x, w, param)
+    out, cache = _tuple(conv_forward(x.copy(), w.copy(), b.copy(), dict(param)), 2, what,
+                        "(out, cache)")
+    return as_array(out, what=what, shape=_conv_out_shape(x, w, param)), cache
+
+
+def _conv_grads(conv_forward, conv_backward, x, w, b, param, dout):
+    """The student's (dx, dw, db) for ``dout``, and the text naming the call."""
+    _, cache = _conv(conv_forward, x, w, b, param)
+    what = f"conv_backward(dout, cache) after {_conv_call(x, w, param)}"
+    return _tuple(conv_backward(dout.copy(), cache), 3, what, "(dx, dw, db)"), what
+
+
+def _pool(pool_forward, x, param):
+    what = _pool_call(x, param)
+    out, cache = _tuple(pool_forward(x.copy(), dict(param)), 2, what, "(out, cache)")
+    return as_array(out, what=what, shape=_pool_out_shape(x, param)), cache
+
+
+def _relu(relu_forward, x):
+    what = f"relu_forward(x) for x of shape {x.shape}"
+    out, cache = _tuple(relu_forward(x.copy()), 2, what, "(out, cache)")
+    return as_array(out, what=what, shape=x.shape), cache
+
+
+# --- public -----------------------------------------------------------------------------
+
+@test_case(points=2, hidden=False)
+def test_conv_forward_public(conv_forward):
+    require(conv_forward, "conv_forward", FILE)
+    for x, w, b, param, expected in [
+            (X_CONV_A, W_CONV_A, B_CONV_A, {"stride": 1, "pad": 0}, OUT_CONV_A),
+            (X_CONV_B, W_CONV_B, B_CONV_B, {"stride": 2, "pad": 1}, OUT_CONV_B)]:
+        out, _ = _conv(conv_forward, x, w, b, param)
+        assert_close(out, expected, what=_conv_call(x, w, param))
+
+
+@test_case(points=2, hidden=False)
+def test_conv_backward_public(conv_forward, conv_backward):
+    require(conv_forward, "conv_forward", FILE)
+    require(conv_backward, "conv_backward", FILE)
+    rng = np.random.default_rng(5800)
+    param = {"stride": 2, "pad": 1}   # a 6x5 input: the padded 8x7 leaves a remainder row
+    x, w, b = rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    dout = rng.standard_normal(_conv_out_shape(x, w, param))
+    (dx, dw, db), what = _conv_grads(conv_forward, conv_backward, x, w, b, param, dout)
+    own = "against the numerical gradient of your conv_forward"
+    assert_grad(dx, numerical_gradient_array(lambda v: _conv(conv_forward, v, w, b, param)[0], x, dout),
+                what=f"dx of {what}, {own}")
+    assert_grad(dw, numerical_gradient_array(lambda v: _conv(conv_forward, x, v, b, param)[0], w, dout),
+                what=f"dw of {what}, {own}")
+    assert_grad(db, numerical_gradient_array(lambda v: _conv(conv_forward, x, w, v, param)[0], b, dout),
+                what=f"db of {what}, {own}")
+
+
+@test_case(points=2, hidden=False)
+def test_pool_public(pool_forward, pool_backward):
+    require(pool_forward, "pool_forward", FILE)
+    require(pool_backward, "pool_backward", FILE)
+    for x, size, dout, mode, out_expected, dx_expected, note in [
+            (X_POOL_1, 2, DOUT_POOL_1, "max", MAX_POOL_1, MAX_DX_POOL_1,
+             "the last row and column lie in no window"),
+            (X_POOL_1, 2, DOUT_POOL_1, "avg", AVG_POOL_1, AVG_DX_POOL_1,
+             "each window's gradient is divided by 2*2"),
+            (X_POOL_2, 3, DOUT_POOL_2, "max", MAX_POOL_2, MAX_DX_POOL_2,
+             "the centre is the maximum of all four overlapping windows: 1+2+3+4"),
+            (X_POOL_2, 3, DOUT_POOL_2, "avg", AVG_POOL_2, AVG_DX_POOL_2,
+             "overlapping windows add their shares, each divided by 3*3")]:
+        param = {"mode": mode, "size": size, "stride": 2}
+        out, cache = _pool(pool_forward, x, param)
+        assert_close(out, out_expected, what=_pool_call(x, param))
+        assert_close(pool_backward(dout.copy(), cache), dx_expected,
+                     what=f"pool_backward(dout, cache) after {_pool_call(x, param)} ({note})")
+
+
+@test_case(points=1, hidden=False)
+def test_relu_public(relu_forward, relu_backward):
+    require(relu_forward, "relu_forward", FILE)
+    require(relu_backward, "relu_backward", FILE)
+    out, cache = _relu(relu_forward, X_RELU)
+    assert_close(out, OUT_RELU, what="relu_forward(x)")
+    assert_close(relu_backward(DOUT_RELU.copy(), cache), DX_RELU,
+                 what="relu_backward(dout, cache): dout where x > 0, 0 where x < 0")
+
+
+# --- hidden -----------------------------------------------------------------------------
+
+@test_case(points=2, hidden=True)
+def test_conv_forward_random(conv_forward):
+    from autograder.checks import oracle
+
+    require(conv_forward, "conv_forward", FILE)
+    for x, w, b, param in _conv_cases(5801):
+        out, _ = _conv(conv_forward, x, w, b, param)
+        assert_close(out, oracle.conv2d(x, w, b, param["stride"], param["pad"]),
+                     what=_conv_call(x, w, param))
+
+
+def _conv_numeric(x, w, b, param, dout, wrt):
+    """The numerical gradient of sum(oracle.conv2d(x, w, b) * dout) wrt x, w or b."""
+    from autograder.checks import oracle
+
+    s, p = param["stride"], param["pad"]
+    f = {"dx": lambda v: oracle.conv2d(v, w, b, s, p), "dw": lambda v: oracle.conv2d(x, v, b, s, p),
+         "db": lambda v: oracle.conv2d(x, w, v, s, p)}[wrt]
+    return numerical_gradient_array(f, {"dx": x, "dw": w, "db": b}[wrt], dout)
+
+
+def _check_conv_grad(conv_forward, conv_backward, seed, wrt):
+    rng = np.random.default_rng(seed)
+    for x, w, b, param in _conv_cases(seed):
+        dout = rng.standard_normal(_conv_out_shape(x, w, param))
+        grads, what = _conv_grads(conv_forward, conv_backward, x, w, b, param, dout)
+        got = grads[("dx", "dw", "db").index(wrt)]
+        assert_grad(got, _conv_numeric(x, w, b, param, dout, wrt),
+                    what=f"{wrt} of {what}, against the numerical gradient")
+
+
+@test_case(points=3, hidden=True)
+def test_conv_dx_random(conv_forward, conv_backward):
+    require(conv_forward, "conv_forward", FILE)
+    require(conv_backward, "conv_backward", FILE)
+    _check_conv_grad(conv_forward, conv_backward, 5802, "dx")
+
+
+@test_case(points=3, hidden=True)
+def test_conv_dw_random(conv_forward, conv_backward):
+    require(conv_forward, "conv_forward", FILE)
+    require(conv_backward, "conv_backward", FILE)
+    _check_conv_grad(conv_forward, conv_backward, 5803, "dw")
+
+
+@test_case(points=2, hidden=True)
+def test_conv_db_random(conv_forward, conv_backward):
+    require(conv_forward, "conv_forward", FILE)
+    require(conv_backward, "conv_backward", FILE)
+    _check_conv_grad(conv_forward, conv_backward, 5804, "db")
+
+
+def _check_pool_forward(pool_forward, seed, mode):
+    from autograder.checks import oracle
+
+    for x, param in _pool_cases(seed, mode):
+        out, _ = _pool(pool_forward, x, param)
+        assert_close(out, oracle.pool2d(x, mode, param["size"], param["stride"]),
+                     what=_pool_call(x, param))
+
+
+def _check_pool_dx(pool_forward, pool_backward, seed, mode):
+    from autograder.checks import oracle
+
+    rng = np.random.default_rng(seed)
+    for x, param in _pool_cases(seed, mode):
+        dout = rng.standard_normal(_pool_out_shape(x, param))
+        _, cache = _pool(pool_forward, x, param)
+        numeric = numerical_gradient_array(
+            lambda v: oracle.pool2d(v, mode, param["size"], param["stride"]), x, dout)
+        assert_grad(pool_backward(dout.copy(), cache), numeric,
+                    what=f"pool_backward(dout, cache) after {_pool_call(x, param)}, "
+                         f"against the numerical gradient")
+
+
+@test_case(points=1, hidden=True)
+def test_maxpool_forward_random(pool_forward):
+    require(pool_forward, "pool_forward", FILE)
+    _check_pool_forward(pool_forward, 5805, "max")
+
+
+@test_case(points=3, hidden=True)
+def test_maxpool_dx_random(pool_forward, pool_backward):
+    require(pool_forward, "pool_forward", FILE)
+    require(pool_backward, "pool_backward", FILE)
+    _check_pool_dx(pool_forward, pool_backward, 5806, "max")
+
+
+@test_case(points=1, hidden=True)
+def test_avgpool_forward_random(pool_forward):
+    require(pool_forward, "pool_forward", FILE)
+    _check_pool_forward(pool_forward, 5807, "avg")
+
+
+@test_case(points=2, hidden=True)
+def test_avgpool_dx_random(pool_forward, pool_backward):
+    require(pool_forward, "pool_forward", FILE)
+    require(pool_backward, "pool_backward", FILE)
+    _check_pool_dx(pool_forward, pool_backward, 5808, "avg")
+
+
+@test_case(points=1, hidden=True)
+def test_relu_random(relu_forward, relu_backward):
+    require(relu_forward, "relu_forward", FILE)
+    require(relu_backward, "relu_backward", FILE)
+    rng = np.random.default_rng(5809)
+    for shape in [(2, 3, 4, 5), (7,), (3, 4)]:
+        x = rng.standard_normal(shape)
+        x += np.where(x < 0, -0.1, 0.1)  # every value at least 0.1 away from the kink at 0
+        dout = rng.standard_normal(shape)
+        out, cache = _relu(relu_forward, x)
+        assert_close(out, np.maximum(x, 0.0), what=f"relu_forward(x) for x of shape {shape}")
+        assert_grad(relu_backward(dout.copy(), cache),
+                    numerical_gradient_array(lambda v: np.maximum(v, 0.0), x, dout),
+                    what=f"relu_backward(dout, cache) for x of shape {shape}, "
+                         f"against the numerical gradient")
