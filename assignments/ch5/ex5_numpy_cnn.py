@@ -32,7 +32,9 @@ Conventions / 约定:
       uses a layer may replace them by assignment (``conv.weights = w``); always read them
       from ``self`` at the time of use.
     - Vectorise: no Python loop over the batch, the channels or the output pixels
-      (``numpy.lib.stride_tricks.sliding_window_view``, ``np.tensordot``, ``np.add.at``).
+      (``numpy.lib.stride_tricks.sliding_window_view`` and matrix products, i.e. im2col;
+      ``np.add.at`` to add into repeated positions). A loop over the K*K kernel offsets
+      is fine.
     - Bad arguments raise ``ValueError`` with the numbers that are wrong.
 """
 

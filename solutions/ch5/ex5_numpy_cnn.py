@@ -32,7 +32,9 @@ Conventions / 约定:
       uses a layer may replace them by assignment (``conv.weights = w``); always read them
       from ``self`` at the time of use.
     - Vectorise: no Python loop over the batch, the channels or the output pixels
-      (``numpy.lib.stride_tricks.sliding_window_view``, ``np.tensordot``, ``np.add.at``).
+      (``numpy.lib.stride_tricks.sliding_window_view`` and matrix products, i.e. im2col;
+      ``np.add.at`` to add into repeated positions). A loop over the K*K kernel offsets
+      is fine.
     - Bad arguments raise ``ValueError`` with the numbers that are wrong.
 """
 
@@ -136,13 +138,16 @@ class Conv2D(Layer):
         if h + 2 * p < k or w + 2 * p < k:
             raise ValueError(f"Conv2D.forward: input {h}x{w} with padding {p} is smaller than "
                              f"the {k}x{k} kernel")
-        xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-        # (N, C_in, Ho, Wo, K, K): the window under every output pixel, as a view.
-        windows = sliding_window_view(xp, (k, k), axis=(2, 3))[:, :, ::s, ::s]
-        out = np.tensordot(windows, self.weights, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, F)
-        out = out.transpose(0, 3, 1, 2) + self.bias.reshape(1, -1, 1, 1)
+        xp = np.zeros((n, self.in_channels, h + 2 * p, w + 2 * p))  # zero padding
+        xp[:, :, p:p + h, p:p + w] = x
+        # im2col: the window under every output pixel, one row per (n, i, j).
+        windows = sliding_window_view(xp, (k, k), axis=(2, 3))[:, :, ::s, ::s]  # (N, C, Ho, Wo, K, K)
+        ho, wo = windows.shape[2], windows.shape[3]
+        cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, -1)    # (N*Ho*Wo, C*K*K)
+        out = cols @ self.weights.reshape(self.out_channels, -1).T               # (N*Ho*Wo, F)
+        out = out.reshape(n, ho, wo, -1).transpose(0, 3, 1, 2) + self.bias.reshape(1, -1, 1, 1)
         self._x_shape = x.shape
-        self._windows = windows
+        self._cols = cols
         self._out_shape = out.shape
         return out
         # ====== SOLUTION END ======
@@ -168,7 +173,7 @@ class Conv2D(Layer):
                 from the last output.
         """
         # ====== SOLUTION BEGIN ======
-        if not hasattr(self, "_windows"):
+        if not hasattr(self, "_cols"):
             raise ValueError("Conv2D.backward called before forward")
         grad_out = np.asarray(grad_out, dtype=np.float64)
         if grad_out.shape != self._out_shape:
@@ -176,20 +181,19 @@ class Conv2D(Layer):
                              f"(the last output's), got {grad_out.shape}")
         k, s, p = self.ksize, self.stride, self.padding
         n, c, h, w = self._x_shape
-        _, _, ho, wo = grad_out.shape
-        self.grad_b = grad_out.sum(axis=(0, 2, 3))
-        self.grad_w = np.tensordot(grad_out, self._windows, axes=([0, 2, 3], [0, 2, 3]))
-        # Spread δ out with stride - 1 zeros, pad it by K - 1 and cross-correlate it with
-        # the kernels rotated by 180 degrees: the wide convolution rot180(W) ⊗̃ δ.
-        hd, wd = (ho - 1) * s + 1, (wo - 1) * s + 1
-        spread = np.zeros((n, self.out_channels, hd, wd))
-        spread[:, :, ::s, ::s] = grad_out
-        spread = np.pad(spread, ((0, 0), (0, 0), (k - 1, k - 1), (k - 1, k - 1)))
-        windows = sliding_window_view(spread, (k, k), axis=(2, 3))  # (N, F, hd+k-1, wd+k-1, K, K)
-        rot = self.weights[:, :, ::-1, ::-1]
-        covered = np.tensordot(windows, rot, axes=([1, 4, 5], [0, 2, 3])).transpose(0, 3, 1, 2)
+        _, f, ho, wo = grad_out.shape
+        delta = grad_out.transpose(0, 2, 3, 1).reshape(n * ho * wo, f)  # one row per (n, i, j)
+        self.grad_b = delta.sum(axis=0)
+        self.grad_w = (delta.T @ self._cols).reshape(f, c, k, k)
+        # Each output pixel sends weights[f] * δ back over its own window (col2im). Summed,
+        # this is the wide convolution rot180(W) ⊗̃ δ of formula 5.39 (δ spread out by the
+        # stride), computed with one loop over the K*K kernel offsets.
+        dcols = (delta @ self.weights.reshape(f, -1)).reshape(n, ho, wo, c, k, k)
+        dcols = dcols.transpose(0, 3, 4, 5, 1, 2)                         # (N, C, K, K, Ho, Wo)
         dxp = np.zeros((n, c, h + 2 * p, w + 2 * p))
-        dxp[:, :, :covered.shape[2], :covered.shape[3]] = covered  # uncovered remainder: 0
+        for u in range(k):
+            for v in range(k):
+                dxp[:, :, u:u + s * (ho - 1) + 1:s, v:v + s * (wo - 1) + 1:s] += dcols[:, :, u, v]
         return dxp[:, :, p:p + h, p:p + w]
         # ====== SOLUTION END ======
 
