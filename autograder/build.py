@@ -159,22 +159,23 @@ def _span(node: ast.stmt, lines: list[str]) -> tuple[int, int]:
 def public_check_source(source: str, filename: str = "<check>") -> str:
     """The check file ``source`` with its hidden test cases removed.
 
-    Hidden cases (``@test_case(..., hidden=True)``) go, then, until nothing changes, every
-    module-level helper, constant and import that nothing left reads (with the comment lines
-    right above each); an import of the oracle module must go with them (``BuildError`` if a
-    public case still needs it). What stays keeps its text, comments and layout.
+    Hidden cases (``@test_case(..., hidden=True)``) and the module docstring go, then, until
+    nothing changes, every module-level helper, constant and import that nothing left reads
+    (with the comment lines right above each); an import of the oracle module must go with
+    them (``BuildError`` if a public case still needs it). What stays keeps its text,
+    comments and layout.
     """
     tree = ast.parse(source, filename)
     body = [n for n in tree.body if _test_case_hidden(n) is not True]
-    docstring = body[0] if (body and isinstance(body[0], ast.Expr)
-                            and isinstance(body[0].value, ast.Constant)
-                            and isinstance(body[0].value.value, str)) else None
+    if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)):
+        body = body[1:]  # written for the course's authors, it may tell of the hidden checks
     rewritten: set[int] = set()  # ids of imports that lost some of their names
     changed = True
     while changed:
         changed = False
         for node in list(body):
-            if node is docstring or _test_case_hidden(node) is not None:
+            if _test_case_hidden(node) is not None:
                 continue
             bound = _bound_names(node)
             if not bound or bound & KEEP or any(b.startswith("__") for b in bound):
@@ -236,10 +237,10 @@ def _public_check(exercise: Exercise) -> str:
     if got != want:
         raise BuildError(f"{path}: the public cases left after removing the hidden ones are "
                          f"{got}, but the manifest lists {want}")
-    header = (f"# Public checks of {exercise.id} ({exercise.code}); the hidden checks run only "
-              f"when you submit.\n# Written by nndl-grade build from the course's check file; "
-              f"do not edit.\n")
-    return header + src
+    header = (f'"""Public checks of {exercise.id} ({exercise.code}), in Otter-Grader\'s format.\n\n'
+              f"The hidden checks run only when you submit. Written by nndl-grade build from\n"
+              f'the course\'s check file; do not edit.\n"""\n')
+    return header + src.lstrip("\n")
 
 
 # --------------------------------------------------------------------------- helper modules
@@ -450,7 +451,7 @@ def _audit_handout(entries: dict[str, bytes], chapter: Chapter) -> None:
         text = data.decode("utf-8", errors="replace")
         if "hidden=True" in text.replace(" ", ""):
             raise BuildError(f"the handout's {name} says hidden=True")
-        leaked = sorted(h for h in hidden if h in text)
+        leaked = sorted(h for h in hidden if re.search(rf"\b{re.escape(h)}\b", text))
         if leaked:
             raise BuildError(f"the handout's {name} names hidden checks {leaked}")
         if name.endswith(".py") and oracle_defs:

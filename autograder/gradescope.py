@@ -298,6 +298,7 @@ def grade_upload(autograder_dir: Path, chapter: Chapter, work: Path) -> dict[str
     elif "score" not in results:
         results["score"] = sum(t.get("score", 0) for t in results.get("tests", []))
     print(report)
+    print(f"graded by {Path(__file__).resolve().parent} in sandbox mode {result.sandbox!r}")
     return results
 
 

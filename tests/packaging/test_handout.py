@@ -1,0 +1,255 @@
+"""The student handout: what it holds, what it must never hold (judged by content), and its
+local check, run in a fresh virtual environment that has NumPy and nothing else."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from autograder.build import public_check_source
+from autograder.checks.runner import load_check_file
+from tests.packaging.helpers import extract, jupyter_kernel_missing, otter_bin, run
+from tests.support import ASSIGNMENTS, CHAPTER, ROOT, SOLUTIONS
+
+FOLDER = "nndl-ch5"
+SOLUTION_BLOCK = re.compile(r"^[ \t]*# =+ SOLUTION BEGIN =+[ \t]*\n(.*?)^[ \t]*# =+ SOLUTION END",
+                            re.S | re.M)
+
+
+@pytest.fixture(scope="module")
+def handout(built) -> dict[str, bytes]:
+    with zipfile.ZipFile(built.student_zip) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist() if not i.is_dir()}
+
+
+@pytest.fixture(scope="module")
+def texts(handout) -> dict[str, str]:
+    return {name: data.decode("utf-8") for name, data in handout.items()
+            if not name.endswith((".npz", ".npy"))}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _function_bodies(source: str) -> set[str]:
+    """Each function's body (docstring left out), unparsed, so layout and comments vanish."""
+    out = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                body = body[1:]
+            if body:
+                out.add(ast.unparse(ast.Module(body=body, type_ignores=[])))
+    return out
+
+
+# --------------------------------------------------------------------------- what it holds
+
+def test_handout_holds_the_stubs_answer_sheets_public_checks_and_their_helpers(handout):
+    for e in CHAPTER.exercises:
+        for f in e.files:
+            assert handout[f"{FOLDER}/{f}"] == (ASSIGNMENTS / "ch5" / f).read_bytes(), f
+        assert f"{FOLDER}/tests/{e.code}" in handout
+    for f in ("check.py", "README.md", "autograder/__init__.py", "autograder/checks/__init__.py",
+              "autograder/checks/runner.py", "autograder/checks/compare.py",
+              "autograder/checks/gradcheck.py"):
+        assert f"{FOLDER}/{f}" in handout, f
+    for name, data in handout.items():
+        if name.startswith(f"{FOLDER}/autograder/"):  # helpers are shipped unchanged
+            assert data == (ROOT / name[len(FOLDER) + 1:]).read_bytes(), name
+    names = " ".join(handout)
+    for word in ("oracle", "engine", "grading", "gradescope", "solution", "manifest", "build"):
+        assert word not in names
+
+
+def test_public_check_files_hold_exactly_the_public_cases(tmp_path, handout):
+    for e in CHAPTER.exercises:
+        path = tmp_path / e.code
+        path.write_bytes(handout[f"{FOLDER}/tests/{e.code}"])
+        cases = load_check_file(path).cases
+        assert [(c.name, c.points, c.hidden) for c in cases] == \
+            [(c.name, float(c.points), False) for c in e.checks if not c.hidden]
+
+
+def test_readme_is_bilingual_and_says_what_to_do_how_to_check_and_how_to_submit(texts):
+    readme = texts[f"{FOLDER}/README.md"]
+    for heading in ("怎么做 / What to do", "怎么检查 / How to check", "怎么提交 / How to submit"):
+        assert heading in readme
+    assert "python check.py" in readme and "otter check" in readme and "Gradescope" in readme
+    for e in CHAPTER.exercises:
+        assert e.title_zh in readme and e.title_en in readme
+        for f in e.files:
+            assert f"`{f}`" in readme
+
+
+# --------------------------------------------------------------------------- what it never holds
+
+def test_no_hidden_check_by_name_flag_or_oracle_code(texts):
+    hidden = {c.name for e in CHAPTER.exercises for c in e.checks if c.hidden}
+    assert hidden, "the course has hidden checks to hide"
+    oracle = (ROOT / "autograder" / "checks" / "oracle.py").read_text(encoding="utf-8")
+    oracle_bodies = _function_bodies(oracle)
+    assert oracle_bodies
+    for name, text in texts.items():
+        assert not re.search(r"hidden\s*=\s*True", text), name
+        assert not [h for h in hidden if re.search(rf"\b{h}\b", text)], name
+        if name.endswith(".py"):
+            imported = [ast.unparse(n) for n in ast.walk(ast.parse(text))
+                        if isinstance(n, (ast.Import, ast.ImportFrom))]
+            assert not [i for i in imported if "oracle" in i], name
+            assert not _function_bodies(text) & oracle_bodies, name
+
+
+def test_no_solution_code(texts):
+    """No reference function body, no SOLUTION block and no distinctive reference line that
+    the stub does not have appears in any handout file."""
+    handout_bodies = set()
+    for name, text in texts.items():
+        if name.endswith(".py"):
+            handout_bodies |= _function_bodies(text)
+    everything = "\n".join(texts.values())
+    flat = _norm(everything)
+    # Lines of the files the build writes (public checks, check.py, README); the stubs, answer
+    # sheets and helpers are copies of the repository's files, byte for byte (see above), and
+    # share generic lines (imports, conversions) with any NumPy code.
+    copied = {f"{FOLDER}/{f}" for e in CHAPTER.exercises for f in e.files}
+    own = "\n".join(t for n, t in texts.items()
+                    if n not in copied and not n.startswith(f"{FOLDER}/autograder/"))
+    lines = {line.strip() for line in own.splitlines()}
+    checked = 0
+    for e in CHAPTER.exercises:
+        ref = (SOLUTIONS / "ch5" / e.code).read_text(encoding="utf-8")
+        stub = (ASSIGNMENTS / "ch5" / e.code).read_text(encoding="utf-8")
+        stub_lines = {line.strip() for line in stub.splitlines()}
+        leaked = _function_bodies(ref) & handout_bodies - _function_bodies(stub)
+        assert not leaked, f"{e.code}: reference function bodies in the handout:\n" + \
+            "\n---\n".join(leaked)
+        for block in SOLUTION_BLOCK.findall(ref):
+            assert _norm(block) not in flat, f"{e.code}: a SOLUTION block is in the handout"
+            for line in block.splitlines():
+                s = line.strip()
+                if len(s) >= 30 and not s.startswith("#") and s not in stub_lines:
+                    checked += 1
+                    assert s not in lines, f"{e.code}: the reference line {s!r} is in the handout"
+        for f in e.files:
+            if f.endswith(".md") and (SOLUTIONS / "ch5" / f).is_file():
+                answer = (SOLUTIONS / "ch5" / f).read_text(encoding="utf-8")
+                sheet = (ASSIGNMENTS / "ch5" / f).read_text(encoding="utf-8")
+                own = [p for p in answer.split("\n\n") if len(p) > 80 and p not in sheet]
+                assert not [p for p in own if p in everything], f"{f}: reference answer text leaked"
+    assert checked > 0, "no distinctive reference line was compared: is the test still reading them?"
+
+
+def test_stripping_keeps_comments_and_layout_of_what_stays():
+    src = ('"""Doc."""\nimport numpy as np\nfrom otter.test_files import test_case\n'
+           'from autograder.checks.oracle import conv2d\nfrom autograder.checks.compare import '
+           'assert_close, require\nOK_FORMAT = False\nname = "exX"\nSEED = 7\n\n\n'
+           '# builds the public input\ndef _public():\n    return np.ones(2)  # two ones\n\n\n'
+           '# the secret helper\ndef _secret():\n    return conv2d(np.ones(2), SEED)\n\n\n'
+           '@test_case(points=1, hidden=False)\ndef test_a(f):\n    require(f, "f", "x.py")\n'
+           '    assert_close(f(_public()), np.ones(2), what="f")\n\n\n'
+           '@test_case(points=1, hidden=True)\ndef test_secret_case(f):\n'
+           '    assert_close(f(_public()), _secret(), what="f")\n')
+    out = public_check_source(src)
+    assert "# builds the public input" in out and "# two ones" in out
+    for gone in ("secret", "oracle", "conv2d", "SEED", "hidden=True"):
+        assert gone not in out
+    assert "from autograder.checks.compare import assert_close, require" in out
+    ast.parse(out)
+
+
+# --------------------------------------------------------------------------- the local check
+
+@pytest.fixture(scope="module")
+def numpy_only_python(tmp_path_factory) -> Path:
+    """A fresh virtual environment with NumPy and nothing else (no otter, no yaml, not us)."""
+    venv = tmp_path_factory.mktemp("venv") / "numpy-only"
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    proc = run([base, "-m", "venv", str(venv)])
+    assert proc.returncode == 0, proc.stderr
+    python = venv / "bin" / "python"
+    proc = run([str(python), "-m", "pip", "install", "-q", "numpy"])
+    if proc.returncode != 0:
+        pytest.skip(f"pip could not install numpy into a fresh venv: {proc.stderr[-500:]}")
+    probe = run([str(python), "-c", "import importlib.util as u; print([m for m in "
+                 "('numpy', 'otter', 'yaml', 'autograder') if u.find_spec(m)])"],
+                cwd=str(venv))
+    assert probe.stdout.strip() == "['numpy']", probe.stdout + probe.stderr
+    return python
+
+
+@pytest.fixture()
+def handout_dir(built, tmp_path) -> Path:
+    return extract(built.student_zip, tmp_path) / FOLDER
+
+
+def _public_count() -> int:
+    return sum(1 for e in CHAPTER.exercises for c in e.checks if not c.hidden)
+
+
+def test_local_check_fails_every_public_check_on_the_stubs(numpy_only_python, handout_dir):
+    proc = run([str(numpy_only_python), "check.py"], cwd=str(handout_dir))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.count("[FAILED]") == _public_count(), proc.stdout
+    assert "[passed]" not in proc.stdout
+    assert "NotImplementedError" in proc.stdout
+
+
+def test_local_check_passes_every_public_check_on_the_references(numpy_only_python, handout_dir,
+                                                                  tmp_path):
+    for e in CHAPTER.exercises:
+        shutil.copy(SOLUTIONS / "ch5" / e.code, handout_dir / e.code)
+    elsewhere = tmp_path / "elsewhere"  # the script finds its helpers wherever it is run from
+    elsewhere.mkdir()
+    proc = run([str(numpy_only_python), str(handout_dir / "check.py")], cwd=str(elsewhere))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("[passed]") == _public_count(), proc.stdout
+    assert "FAILED" not in proc.stdout
+    one = CHAPTER.exercises[0]
+    proc = run([str(numpy_only_python), "check.py", one.code], cwd=str(handout_dir))
+    assert proc.returncode == 0 and one.id in proc.stdout
+    assert all(e.id not in proc.stdout for e in CHAPTER.exercises if e is not one)
+
+
+def test_local_check_names_the_files_it_expects(numpy_only_python, handout_dir):
+    (handout_dir / "ex5-2.py").write_text("x = 1\n")
+    proc = run([str(numpy_only_python), "check.py", "ex5-2.py"], cwd=str(handout_dir))
+    assert proc.returncode == 2
+    assert "is not an exercise file" in proc.stderr and CHAPTER.exercises[0].code in proc.stderr
+
+
+# --------------------------------------------------------------------------- otter check
+
+def test_otter_check_works_on_each_exercise_of_the_handout(handout_dir):
+    why = jupyter_kernel_missing()
+    if why:
+        pytest.skip(why)
+    otter = otter_bin()
+    stub = CHAPTER.exercises[0]
+    proc = run([otter, "check", stub.code, "-q", stub.id], cwd=str(handout_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert "Test case failed" in proc.stdout and "NotImplementedError" in proc.stdout
+    assert "All tests passed!" not in proc.stdout
+
+    for e in CHAPTER.exercises:
+        shutil.copy(SOLUTIONS / "ch5" / e.code, handout_dir / e.code)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+
+    def check(e):  # each in its own copy: otter check writes a log file where it runs
+        where = shutil.copytree(handout_dir, handout_dir.parent / f"otter-{e.id}")
+        return e, run([otter, "check", e.code, "-q", e.id], cwd=str(where), env=env)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for e, proc in pool.map(check, CHAPTER.exercises):
+            assert proc.returncode == 0, proc.stderr
+            assert proc.stdout.strip().endswith("All tests passed!"), (e.id, proc.stdout)
