@@ -43,9 +43,9 @@ def mode_param(mode: str):
 ALL_MODES = [mode_param(m) for m in ("bwrap", "uid", "none")]
 
 
-def build_student(src: Path, dest: Path, out: Path | None = None) -> Path:
+def build_student(src: Path, dest: Path, out: Path | None = None, token: str = "nndl-escapee") -> Path:
     """Copy a corpus folder: ``<id>.overlay.py`` is appended to the reference of ``<id>``,
-    ``@OUT@`` becomes ``out``."""
+    ``@OUT@`` becomes ``out`` and ``@TOKEN@`` becomes ``token`` (a process name)."""
     dest.mkdir(parents=True, exist_ok=True)
     for f in sorted(src.iterdir()):
         if f.name.endswith(".overlay.py"):
@@ -57,6 +57,7 @@ def build_student(src: Path, dest: Path, out: Path | None = None) -> Path:
             text, name = f.read_text(encoding="utf-8"), f.name
         if out is not None:
             text = text.replace("@OUT@", str(out))
+        text = text.replace("@TOKEN@", token)
         (dest / name).write_text(text, encoding="utf-8")
     return dest
 
@@ -93,6 +94,31 @@ def processes_of(uid: int) -> list[int]:
     return found
 
 
+def new_token() -> str:
+    """A process name (at most 15 characters) no other process has."""
+    import secrets
+
+    return "esc-" + secrets.token_hex(5)
+
+
+def processes_named(name: str) -> list[int]:
+    """Live processes whose name (``/proc/<pid>/comm``) is ``name``."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/comm") as fh:
+                comm = fh.read().strip()
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        if comm == name and data[data.rfind(b")") + 2:][:1] not in (b"Z", b"X"):
+            found.append(int(entry.name))
+    return found
+
+
 def live_children() -> list[int]:
     """This process's children that have not exited."""
     me = os.getpid()
@@ -111,6 +137,16 @@ def live_children() -> list[int]:
     return found
 
 
+def wait_for(condition, timeout: float = 3.0) -> bool:
+    """Poll ``condition()`` until it holds or ``timeout`` seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def wait_until_gone(pids_fn, timeout: float = 3.0) -> list[int]:
     deadline = time.monotonic() + timeout
     left = pids_fn()
@@ -121,4 +157,4 @@ def wait_until_gone(pids_fn, timeout: float = 3.0) -> list[int]:
 
 
 __all__ = ["ALL_MODES", "CORPUS", "NOBODY", "SMALL", "SOLUTIONS", "build_student", "live_children",
-           "make_zip", "modes_available", "processes_of", "wait_until_gone", "write_file"]
+           "make_zip", "modes_available", "new_token", "processes_named", "processes_of", "wait_for", "wait_until_gone", "write_file"]

@@ -18,8 +18,8 @@ import pytest
 from autograder.engine.sandbox import get_sandbox
 from autograder.grading import grade_folder
 
-from .helpers import (CORPUS, NOBODY, SMALL, SOLUTIONS, build_student, live_children, make_zip,
-                      processes_of, wait_until_gone)
+from .helpers import (CORPUS, SMALL, SOLUTIONS, build_student, live_children, make_zip, new_token,
+                      processes_named, wait_until_gone)
 
 # student -> (points of ex5_4 it must get, a text every failing ex5_4 message must contain)
 EX5_4 = {
@@ -54,9 +54,10 @@ EX5_2 = ("ndarray_subclass", "ndarray_plain_wrong")  # students who submit only 
 def batch(tmp_path_factory):
     subs = tmp_path_factory.mktemp("corpus")
     out = tmp_path_factory.mktemp("out") / "grades"
+    token = new_token()
     for folder in sorted(CORPUS.iterdir()):
         if folder.is_dir():
-            build_student(folder, subs / folder.name, out=out)
+            build_student(folder, subs / folder.name, out=out, token=token)
     link = subs / "symlink_to_reference"
     link.mkdir()
     (link / "ex5_4.py").symlink_to(SOLUTIONS / "ex5_4.py")
@@ -68,7 +69,7 @@ def batch(tmp_path_factory):
     children_before = set(live_children())
     results = grade_folder(subs, out, jobs=2, limits=SMALL, progress=False)
     return {"subs": subs, "out": out, "results": {r.student: r for r in results},
-            "children_before": children_before}
+            "children_before": children_before, "token": token}
 
 
 def test_every_student_has_a_row(batch):
@@ -105,7 +106,7 @@ def test_ndarray_subclass_gains_nothing(batch):
 
 
 def test_no_process_survives(batch):
-    assert wait_until_gone(lambda: processes_of(NOBODY)) == [], "processes of nobody survive"
+    assert wait_until_gone(lambda: processes_named(batch["token"])) == [], "forked children survive"
     assert wait_until_gone(lambda: [p for p in live_children()
                                     if p not in batch["children_before"]]) == []
 

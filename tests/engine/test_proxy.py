@@ -1,0 +1,227 @@
+"""Proxies: what a check holds and how calls, attributes, objects and errors cross."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks.compare import as_array, assert_close, assert_int, describe
+from autograder.engine.proxy import (ExerciseOver, ImportFailed, Session, StudentError,
+                                     StudentObject, WorkerLost)
+from autograder.engine.sandbox import Limits
+
+from .helpers import write_file
+
+STUDENT = '''
+import numpy as np
+from collections import OrderedDict, namedtuple
+
+SCALE = 3
+TABLE = {"a": [1, 2.5], "b": (None, True)}
+Pair = namedtuple("Pair", "x y")
+
+def double(x):
+    return 2 * x
+
+def stats(a):
+    return {"sum": a.sum(), "shape": a.shape, "dtype": str(a.dtype)}
+
+def mutate(a):
+    a[...] = 0
+    return a
+
+def ordered():
+    return OrderedDict(b=1, a=2)
+
+def pair():
+    return Pair(1, 2)
+
+def first(p):
+    return p.x
+
+def fail(kind):
+    if kind == "value":
+        raise ValueError(f"bad size 7 > 3")
+    if kind == "custom":
+        class Oops(Exception):
+            pass
+        raise Oops("custom failure")
+    if kind == "exit":
+        import sys
+        sys.exit(5)
+    return np.linalg.inv(np.zeros((2, 2)))
+
+def big():
+    return np.zeros(20 * 2**20)
+
+def sleepy(t):
+    import time
+    time.sleep(t)
+    return t
+
+class Layer:
+    """A student class: state lives in the worker."""
+    def __init__(self, n):
+        self.weights = np.ones(n)
+        self.calls = 0
+    def forward(self, x):
+        self.calls += 1
+        return x * self.weights
+    def __eq__(self, other):
+        return True
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+def equal_to_everything():
+    return AlwaysEqual()
+
+def apply(f, x):
+    return f(x)
+
+def call_method(obj, x):
+    return obj.forward(x)
+'''
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    folder = write_file(tmp_path_factory.mktemp("student"), "mod.py", STUDENT)
+    s = Session(folder, "mod.py", Limits(timeout=5.0, memory_mb=400))
+    s.start()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def env(session):
+    return session.env()
+
+
+def test_environment_holds_every_name(env):
+    assert env["SCALE"] == 3 and env["TABLE"] == {"a": [1, 2.5], "b": (None, True)}
+    assert isinstance(env["double"], StudentObject)
+    assert repr(env["double"]) == "<student function double>"
+    assert repr(env["Layer"]) == "<student class Layer>"
+    assert "np" in env and "__name__" not in env
+
+
+def test_calls_send_and_return_plain_data(env):
+    assert env["double"](21) == 42
+    assert env["double"]("ab") == "abab"
+    got = env["double"](np.arange(3.0))
+    assert type(got) is np.ndarray and np.array_equal(got, [0.0, 2.0, 4.0])
+    s = env["stats"](np.ones((2, 3)))
+    assert s == {"sum": 6.0, "shape": (2, 3), "dtype": "float64"}
+    assert type(s["sum"]) is np.float64
+
+
+def test_arguments_are_copies(env):
+    a = np.ones(3)
+    back = env["mutate"](a)
+    assert np.array_equal(a, np.ones(3)) and np.array_equal(back, np.zeros(3))
+
+
+def test_standard_dicts_cross_as_dicts_and_other_containers_as_objects(env):
+    assert env["ordered"]() == {"b": 1, "a": 2}
+    p = env["pair"]()
+    assert isinstance(p, StudentObject) and "Pair" in repr(p)
+    assert env["first"](p) == 1  # passed back exactly as received
+
+
+def test_objects_live_in_the_worker(env):
+    layer = env["Layer"](3)
+    assert repr(layer) == "<student object of type Layer>"
+    assert type(layer).__name__ == "Layer" and describe(layer) == "an object of type Layer"
+    assert_close(layer.forward(np.arange(3.0)), np.arange(3.0), what="forward")
+    assert layer.calls == 1
+    layer.weights = np.full(3, 2.0)  # assignment crosses
+    assert np.array_equal(layer.forward(np.ones(3)), np.full(3, 2.0))
+    w = layer.weights
+    w[...] = 100  # a copy: the student's object does not change
+    assert np.array_equal(layer.weights, np.full(3, 2.0))
+    assert env["call_method"](layer, np.ones(3)).sum() == 6.0
+    assert layer.calls == 3
+    assert env["apply"](env["double"], 4) == 8  # a global passed back as an object
+
+
+def test_equality_tricks_stay_in_the_worker(env):
+    obj = env["equal_to_everything"]()
+    assert isinstance(obj, StudentObject)
+    assert obj != 1 and not (obj == obj.__class__)
+    with pytest.raises(AssertionError, match="expected an array.*AlwaysEqual"):
+        as_array(obj, what="x")
+    with pytest.raises(AssertionError, match="expected the integer"):
+        assert_int(obj, 3, what="x")
+    layer = env["Layer"](1)
+    assert (layer == 5) is False  # its __eq__ is not called here
+
+
+def test_student_exceptions(env):
+    with pytest.raises(ValueError, match=r"ValueError: bad size 7 > 3 \(in mod.py, line \d+, in fail"):
+        env["fail"]("value")
+    with pytest.raises(StudentError, match="Oops: custom failure"):
+        env["fail"]("custom")
+    with pytest.raises(StudentError, match=r"called sys.exit\(5\)"):
+        env["fail"]("exit")
+    with pytest.raises(StudentError, match="LinAlgError"):
+        env["fail"]("numpy")
+    with pytest.raises(StudentError, match="AttributeError"):
+        env["Layer"](1).missing
+
+
+def test_results_too_large_are_refused(env):
+    with pytest.raises(StudentError, match="cannot be sent to the grader.*too large"):
+        env["big"]()
+
+
+def test_checks_may_only_send_plain_data(env):
+    with pytest.raises(TypeError, match="only plain data and student objects"):
+        env["double"](object())
+
+
+def test_probes_do_not_cross(env, session):
+    calls = session.calls
+    layer = env["Layer"](2)
+    assert not hasattr(layer, "__array_interface__")
+    assert not hasattr(layer, "_repr_html_")
+    assert session.calls == calls + 1  # only the constructor
+
+
+def test_method_calls_take_one_round_trip(env, session):
+    layer = env["Layer"](2)
+    layer.forward(np.ones(2))
+    before = session.calls
+    for _ in range(5):
+        layer.forward(np.ones(2))
+    assert session.calls == before + 5
+
+
+def test_timeout_restarts_and_stale_handles(tmp_path):
+    folder = write_file(tmp_path, "mod.py", STUDENT)
+    with Session(folder, "mod.py", Limits(timeout=1.0, max_restarts=1)) as s:
+        s.start()
+        env = s.env()
+        layer = env["Layer"](2)
+        with pytest.raises(WorkerLost, match=r"timed out after 1 s .* while running sleepy\(5\)"):
+            env["sleepy"](5)
+        assert env["double"](2) == 4  # a fresh worker
+        with pytest.raises(RuntimeError, match="stopped"):
+            layer.forward(np.ones(2))
+        with pytest.raises(WorkerLost):
+            env["sleepy"](5)
+        with pytest.raises(ExerciseOver, match="stopped 2 times"):
+            env["double"](2)
+
+
+def test_import_failures(tmp_path):
+    for source, pattern in (
+            ("def f(:\n    pass\n", r"SyntaxError in mod.py, line 1"),
+            ("import torch\n", r"No module named 'torch'. Only NumPy"),
+            ("raise RuntimeError('at import')\n", r"RuntimeError: at import \(in mod.py, line 1"),
+            ("import sys\nsys.exit(2)\n", r"called sys.exit\(2\) while being imported")):
+        folder = write_file(tmp_path / str(abs(hash(source))), "mod.py", source)
+        with Session(folder, "mod.py", Limits(timeout=5.0)) as s:
+            with pytest.raises(ImportFailed, match=pattern):
+                s.start()
