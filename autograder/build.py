@@ -21,9 +21,7 @@ The build needs the project's source tree (it builds the wheel from it) and Otte
 from __future__ import annotations
 
 import ast
-import io
 import json
-import os
 import pprint
 import re
 import shutil

@@ -57,3 +57,42 @@ def otter_bin() -> str:
 def run(cmd, **kw) -> subprocess.CompletedProcess:
     """Run a command, capturing text output."""
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def otter_run(zip_path: str, submission: str, out: str) -> tuple[float, float, str]:
+    """Stock ``otter run`` of one submission, in this process: (score, possible, log).
+
+    Meant for a process pool whose workers import Otter once (the command line spends about
+    two seconds importing it on every run). Otter changes the working directory while it
+    grades: never call this from two threads of one process.
+    """
+    import contextlib
+    import io
+
+    from otter.run import main as otter_run_main
+
+    os.makedirs(out, exist_ok=True)
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        otter_run_main(submission, autograder=zip_path, output_dir=out, no_logo=True)
+    results = json.loads(Path(out, "results.json").read_text(encoding="utf-8"))
+    scored = [t for t in results["tests"] if "max_score" in t]
+    return (sum(t["score"] for t in scored), sum(t["max_score"] for t in scored),
+            log.getvalue() + json.dumps(results, indent=1))
+
+
+def otter_check(folder: str, file: str, question: str) -> str:
+    """Stock ``otter check FILE -q QUESTION`` run in ``folder``, in this process: its output.
+
+    For a process pool, like ``otter_run`` (it changes the working directory).
+    """
+    import contextlib
+    import io
+
+    from otter.check import main as otter_check_main
+
+    os.chdir(folder)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        otter_check_main(file, question=question, tests_path="./tests")
+    return out.getvalue()

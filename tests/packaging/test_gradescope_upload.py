@@ -8,8 +8,6 @@ import os
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from autograder import gradescope
 from autograder.gradescope import collect_upload, error_results
 from tests.packaging.helpers import assert_valid_results

@@ -4,20 +4,19 @@ local check, run in a fresh virtual environment that has NumPy and nothing else.
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shutil
-import subprocess
 import sys
+import multiprocessing
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from autograder.build import public_check_source
 from autograder.checks.runner import load_check_file
-from tests.packaging.helpers import extract, jupyter_kernel_missing, otter_bin, run
+from tests.packaging.helpers import extract, jupyter_kernel_missing, otter_check, run
 from tests.support import ASSIGNMENTS, CHAPTER, ROOT, SOLUTIONS
 
 FOLDER = "nndl-ch5"
@@ -232,24 +231,23 @@ def test_local_check_names_the_files_it_expects(numpy_only_python, handout_dir):
 # --------------------------------------------------------------------------- otter check
 
 def test_otter_check_works_on_each_exercise_of_the_handout(handout_dir):
+    """``otter check <id>.py -q <id>`` in the handout folder: the stub fails, every reference
+    passes, with the handout's own helpers (the kernel runs in that folder)."""
     why = jupyter_kernel_missing()
     if why:
         pytest.skip(why)
-    otter = otter_bin()
-    stub = CHAPTER.exercises[0]
-    proc = run([otter, "check", stub.code, "-q", stub.id], cwd=str(handout_dir))
-    assert proc.returncode == 0, proc.stderr
-    assert "Test case failed" in proc.stdout and "NotImplementedError" in proc.stdout
-    assert "All tests passed!" not in proc.stdout
-
-    for e in CHAPTER.exercises:
-        shutil.copy(SOLUTIONS / "ch5" / e.code, handout_dir / e.code)
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-
-    def check(e):  # each in its own copy: otter check writes a log file where it runs
-        where = shutil.copytree(handout_dir, handout_dir.parent / f"otter-{e.id}")
-        return e, run([otter, "check", e.code, "-q", e.id], cwd=str(where), env=env)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for e, proc in pool.map(check, CHAPTER.exercises):
-            assert proc.returncode == 0, proc.stderr
-            assert proc.stdout.strip().endswith("All tests passed!"), (e.id, proc.stdout)
+    jobs = [(CHAPTER.exercises[0], "stub")] + [(e, "reference") for e in CHAPTER.exercises]
+    args = []
+    for e, what in jobs:  # each in its own copy: otter check writes a log where it runs
+        where = shutil.copytree(handout_dir, handout_dir.parent / f"otter-{e.id}-{what}")
+        if what == "reference":
+            shutil.copy(SOLUTIONS / "ch5" / e.code, where / e.code)
+        args.append((str(where), e.code, e.id))
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        outputs = list(pool.map(otter_check, *zip(*args)))
+    for (e, what), out in zip(jobs, outputs):
+        if what == "stub":
+            assert "Test case failed" in out and "NotImplementedError" in out, out
+            assert "All tests passed!" not in out
+        else:
+            assert out.strip().endswith("All tests passed!"), (e.id, out)
