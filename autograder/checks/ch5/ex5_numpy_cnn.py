@@ -177,7 +177,7 @@ def _softmax_ce(logits, labels):
     return total / len(labels)
 
 
-# ---------------------------------------------------------------- Conv2D, public
+# ---------------------------------------------------------------- Conv2D
 
 # The seed answer's example input: (1, 2, 3, 3).
 _X = np.array([[[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
@@ -283,8 +283,6 @@ def test_conv_zero_grad_update(Conv2D):
     assert_close(conv.grad_b, np.zeros(bias.shape),
                  what="Conv2D.grad_b after zero_grad(): zeros of the bias's shape")
 
-
-# ---------------------------------------------------------------- Conv2D, hidden
 
 @test_case(points=2, hidden=True)
 def test_conv_forward_random(Conv2D):
