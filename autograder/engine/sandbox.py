@@ -148,7 +148,7 @@ class Sandbox:
                      "--site", "/nndl/site", "--dir", MOUNT]
         else:
             argv = [self.python, "-I", "-S", "-B", str(runtime / "worker.py"),
-                    "--site", self.site, "--dir", str(folder)]
+                    "--site", str(runtime / "site"), "--dir", str(folder)]
         argv += ["--fd", str(fd), "--file", filename, "--memory-mb", str(limits.memory_mb),
                  "--cpu", str(limits.cpu_seconds), "--nproc", str(limits.nproc),
                  "--fsize-mb", str(limits.fsize_mb)]
@@ -208,6 +208,12 @@ def _engine_root() -> Path:
             shutil.copyfile(here / name, rt / name)
             os.chmod(rt / name, 0o644)
         os.chmod(rt, 0o755)
+        site = rt / "site"  # NumPy alone, for the modes without bubblewrap
+        site.mkdir(mode=0o755)
+        numpy_site = Path(_numpy_site())
+        for name in ("numpy", "numpy.libs"):
+            if (numpy_site / name).exists():
+                os.symlink(numpy_site / name, site / name)
         work = base / "work"
         work.mkdir()
         os.chmod(work, 0o711)
