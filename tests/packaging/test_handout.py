@@ -175,14 +175,15 @@ def numpy_only_python(tmp_path_factory) -> Path:
     """A fresh virtual environment with NumPy and nothing else (no otter, no yaml, not us)."""
     venv = tmp_path_factory.mktemp("venv") / "numpy-only"
     base = getattr(sys, "_base_executable", None) or sys.executable
-    proc = run([base, "-m", "venv", str(venv)])
+    # Without pip of its own (ensurepip takes seconds): this environment's pip installs into it.
+    proc = run([base, "-m", "venv", "--without-pip", str(venv)])
     assert proc.returncode == 0, proc.stderr
     python = venv / "bin" / "python"
-    proc = run([str(python), "-m", "pip", "install", "-q", "numpy"])
+    proc = run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "numpy"])
     if proc.returncode != 0:
         pytest.skip(f"pip could not install numpy into a fresh venv: {proc.stderr[-500:]}")
     probe = run([str(python), "-c", "import importlib.util as u; print([m for m in "
-                 "('numpy', 'otter', 'yaml', 'autograder') if u.find_spec(m)])"],
+                 "('numpy', 'otter', 'yaml', 'autograder', 'pip') if u.find_spec(m)])"],
                 cwd=str(venv))
     assert probe.stdout.strip() == "['numpy']", probe.stdout + probe.stderr
     return python

@@ -9,7 +9,9 @@ runs happen once per module, in two worker processes that import Otter once.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
+import re
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -39,42 +41,60 @@ def test_each_exercise_zip_is_stock_otter_with_the_full_check_and_our_wheel(buil
             assert f"/autograder/source/files/{built.wheel_name}" in pip
 
 
-def _honest_examples() -> list[tuple[str, Path]]:
-    """(student, folder) of each example submission that is not an attack on the grader."""
+def _examples(scratch: Path) -> list[tuple[str, Path]]:
+    """(student, folder of files) of every example submission, zips extracted by the engine's
+    own reader. All of them are honest (the attacks live in the engine's tests)."""
     if not EXAMPLES.is_dir():
         return []
+    from autograder.engine.submissions import discover, materialize
+
     out = []
-    for p in sorted(EXAMPLES.iterdir()):
-        if p.is_dir() and not any(w in p.name.lower() for w in ("attack", "tamper", "cheat", "evil")):
-            out.append((p.name, p))
+    for entry in discover(EXAMPLES)[0]:
+        folder, _ = materialize(entry, scratch / entry.student)
+        out.append((entry.student, folder))
     return out
 
 
+_MARKER = re.compile(r"^[ \t]*# =+ (TODO|SOLUTION) (BEGIN|END).*$", re.M)
+
+
+def _same_code(data: bytes) -> str:
+    """A key equal for two files that differ only in their TODO/SOLUTION marker lines."""
+    return hashlib.sha256(_MARKER.sub("", data.decode("utf-8", "replace")).encode()).hexdigest()
+
+
 @pytest.fixture(scope="module")
-def otter_runs(built, tmp_path_factory) -> dict[tuple[str, str], tuple[float, float, str]]:
-    """Every ``otter run`` of this module: (exercise id, what) -> (score, possible, log)."""
+def otter_runs(built, tmp_path_factory):
+    """Every ``otter run`` of this module, once per distinct file: returns
+    {(exercise id, what): (score, possible, log)} for what in "reference", "stub" and
+    "example:<student>"; an example whose code is the reference's or the stub's (apart from
+    the marker lines) shares that run."""
     why = jupyter_kernel_missing()
     if why:
         pytest.skip(why)
     tmp = tmp_path_factory.mktemp("otter-run")
-    jobs = []
+    wanted = []  # (exercise, what, bytes)
     for e in CHAPTER.exercises:
-        jobs.append((e, "reference", SOLUTIONS / "ch5" / e.code))
-        jobs.append((e, "stub", ASSIGNMENTS / "ch5" / e.code))
-        for student, folder in _honest_examples():
+        wanted.append((e, "reference", (SOLUTIONS / "ch5" / e.code).read_bytes()))
+        wanted.append((e, "stub", (ASSIGNMENTS / "ch5" / e.code).read_bytes()))
+    for student, folder in _examples(tmp / "examples"):
+        for e in CHAPTER.exercises:
             if (folder / e.code).is_file():
-                jobs.append((e, f"example:{student}", folder / e.code))
+                wanted.append((e, f"example:{student}", (folder / e.code).read_bytes()))
 
-    args = []
-    for e, what, path in jobs:
-        where = tmp / e.id / what.replace(":", "-")
-        (where / "submission").mkdir(parents=True)
-        sub = where / "submission" / e.code
-        sub.write_bytes(path.read_bytes())
-        args.append((str(built.otter_zips[e.id]), str(sub), str(where / "out")))
+    runs: dict[tuple[str, str], tuple] = {}  # (exercise id, code key) -> job arguments
+    for e, what, data in wanted:
+        key = (e.id, _same_code(data))
+        if key not in runs:
+            where = tmp / e.id / f"{len(runs)}"
+            (where / "submission").mkdir(parents=True)
+            (where / "submission" / e.code).write_bytes(data)
+            runs[key] = (str(built.otter_zips[e.id]), str(where / "submission" / e.code),
+                         str(where / "out"))
+    keys = list(runs)
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        scores = list(pool.map(otter_run, *zip(*args)))
-    return {(e.id, what): s for (e, what, _), s in zip(jobs, scores)}
+        scores = dict(zip(keys, pool.map(otter_run, *zip(*(runs[k] for k in keys)))))
+    return {(e.id, what): scores[(e.id, _same_code(data))] for e, what, data in wanted}
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
@@ -87,8 +107,8 @@ def test_otter_run_gives_the_reference_full_marks_and_the_stub_zero(otter_runs, 
     assert score == 0, log
 
 
-def test_otter_run_agrees_with_the_engine_on_every_honest_example(otter_runs):
-    examples = _honest_examples()
+def test_otter_run_agrees_with_the_engine_on_every_example_submission(otter_runs, tmp_path):
+    examples = _examples(tmp_path)
     if not examples:
         pytest.skip("examples/submissions/ has not landed")
     from autograder.grading import grade_submission
