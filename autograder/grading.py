@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -183,28 +184,77 @@ def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], limits: Limit
 
 
 def grade_submission(files_dir: Optional[Path], *, student: str = "student", chapter: str = "ch5",
-                     limits: Limits = Limits()) -> SubmissionResult:
-    """Grade every exercise of ``chapter`` found in ``files_dir`` (missing ones score 0)."""
+                     limits: Limits = Limits(), parallel: int = 2) -> SubmissionResult:
+    """Grade every exercise of ``chapter`` found in ``files_dir`` (missing ones score 0).
+
+    ``parallel`` exercises are graded at once (threads of this process, each with its own
+    worker): while one exercise's checks compute here, another's student code runs in its
+    worker. Each exercise's worker is launched while the one before is being checked, so that
+    starting Python and NumPy overlaps with the checks.
+    """
     start = time.monotonic()
     ch = load_chapter(chapter)
     sandbox = get_sandbox(limits.sandbox)
-    # each exercise's worker is launched while the previous exercise is being checked, so
-    # that starting Python and NumPy overlaps with the checks
+    exercises = list(ch.exercises)
     sessions = [Session(files_dir, ex.code, limits, sandbox) if _needs_worker(ex, files_dir)
-                else None for ex in ch.exercises]
-    exercises = []
+                else None for ex in exercises]
+    queue = sorted(range(len(exercises)), key=lambda i: -exercises[i].points)  # heaviest first
+    results: list[Optional[ExerciseResult]] = [None] * len(exercises)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    all_done = threading.Event()
+    remaining = [len(exercises)]
+
+    def work() -> None:
+        try:
+            while True:
+                with lock:
+                    if not queue or errors:
+                        return
+                    i = queue.pop(0)
+                    ahead = next((sessions[j] for j in queue if sessions[j] is not None), None)
+                if ahead is not None:
+                    try:
+                        ahead.launch()
+                    except Exception:  # noqa: BLE001 - its own start reports the problem
+                        pass
+                try:
+                    results[i] = _grade_exercise(exercises[i], files_dir, limits, sessions[i])
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                    errors.append(exc)
+                    return
+                finally:
+                    with lock:
+                        remaining[0] -= 1
+                        if remaining[0] == 0:
+                            all_done.set()
+        finally:
+            # bubblewrap's --die-with-parent kills a sandbox when the *thread* that started it
+            # ends: a thread may have launched a worker that another thread uses, so no
+            # thread ends before every exercise is graded
+            while not all_done.is_set() and not errors:
+                all_done.wait(0.1)
+
     try:
-        for i, ex in enumerate(ch.exercises):
-            for later in sessions[i:]:
-                if later is not None and later is not sessions[i]:
-                    later.launch()
-                    break
-            exercises.append(_grade_exercise(ex, files_dir, limits, sessions[i]))
+        n = max(1, min(parallel, len(exercises)))
+        if n == 1:
+            work()
+        else:
+            threads = [threading.Thread(target=work, name=f"grade-{student}-{k}", daemon=True)
+                       for k in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
     finally:
         for session in sessions:
             if session is not None:
                 session.close()
-    return SubmissionResult(student, exercises, time.monotonic() - start, "", sandbox.mode)
+    if errors:
+        raise errors[0]
+    return SubmissionResult(student, [r for r in results if r is not None],
+                            time.monotonic() - start, "", sandbox.mode)
 
 
 def _refused(student: str, chapter: Chapter, message: str, elapsed: float = 0.0) -> SubmissionResult:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import threading
 import time
 from pathlib import Path
 from typing import Any, Optional
@@ -197,20 +198,23 @@ class Session:
         self.calls = 0
         self.methods: set[tuple[str, str]] = set()
         self._launched: Optional[tuple[WorkerProcess, Path, float]] = None
+        self._lock = threading.Lock()
+        self._closed = False
 
     # -- lifecycle --------------------------------------------------------------------------
     def launch(self) -> None:
         """Start a worker process without waiting for it (it imports NumPy and the student's
         file meanwhile); ``start`` then picks it up. The import's time limit runs from here."""
-        if self._launched is not None:
-            return
-        folder = prepare_folder(self.files_dir, self.sandbox)
-        try:
-            worker = WorkerProcess.start(self.sandbox, self.limits, folder, self.filename)
-        except BaseException:
-            remove_folder(folder)
-            raise
-        self._launched = (worker, folder, time.monotonic())
+        with self._lock:
+            if self._launched is not None or self._closed:
+                return
+            folder = prepare_folder(self.files_dir, self.sandbox)
+            try:
+                worker = WorkerProcess.start(self.sandbox, self.limits, folder, self.filename)
+            except BaseException:
+                remove_folder(folder)
+                raise
+            self._launched = (worker, folder, time.monotonic())
 
     def start(self) -> None:
         """Start a worker and import the file; ``ImportFailed`` or ``WorkerGone`` if that fails."""
@@ -218,8 +222,11 @@ class Session:
         self.starts += 1
         self.generation += 1
         self.launch()
-        self.worker, self.folder, launched = self._launched
-        self._launched = None
+        with self._lock:
+            if self._launched is None:
+                raise WorkerGone("the session was closed", "setup")
+            self.worker, self.folder, launched = self._launched
+            self._launched = None
         timeout = min(self.limits.timeout - (time.monotonic() - launched),
                       self.deadline - time.monotonic())
         timeout = max(timeout, 0.001)
@@ -251,9 +258,11 @@ class Session:
     def close(self) -> None:
         """Stop every worker of this session and remove their folders."""
         self._close_worker()
-        if self._launched is not None:  # launched but never used
-            worker, folder, _ = self._launched
-            self._launched = None
+        with self._lock:
+            self._closed = True
+            launched, self._launched = self._launched, None
+        if launched is not None:  # launched but never used
+            worker, folder, _ = launched
             worker.stop(grace=0.0)
             remove_folder(folder)
 

@@ -34,6 +34,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -443,6 +444,11 @@ def _become_subreaper() -> None:
     _subreaper_pid = os.getpid()
 
 
+_active: set[int] = set()
+"""The workers of this process that are running (a sweep must not touch them)."""
+_active_lock = threading.Lock()
+
+
 def _children(pid: int) -> set[int]:
     out = set()
     for entry in os.scandir("/proc"):
@@ -499,6 +505,8 @@ class WorkerProcess:
             child.close()
             if info_w is not None:
                 os.close(info_w)
+        with _active_lock:
+            _active.add(proc.pid)
         return cls(sandbox, limits, proc, parent, info_r, before)
 
     # -- output -----------------------------------------------------------------------------
@@ -580,7 +588,6 @@ class WorkerProcess:
             if need is not None and len(self._buf) >= 4 + need:
                 data = bytes(self._buf[4:4 + need])
                 del self._buf[:4 + need]
-                self.drain()
                 return data
             left = deadline - time.monotonic()
             if left <= 0:
@@ -671,6 +678,9 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 pass
         self._await_namespace()
+        if self.proc.returncode is not None:
+            with _active_lock:
+                _active.discard(self.proc.pid)
         if self.sandbox.mode != "bwrap":
             self._sweep()
 
@@ -680,12 +690,19 @@ class WorkerProcess:
         deadline = time.monotonic() + 5.0
         while _alive(self.inner_pid) and time.monotonic() < deadline:
             time.sleep(0.002)
+        if _subreaper_pid == os.getpid():  # then the orphaned sandbox init is our child
+            try:
+                os.waitpid(self.inner_pid, os.WNOHANG)
+            except OSError:
+                pass
 
     def _sweep(self) -> None:
         """Kill the processes our worker left behind (re-parented to us, the subreaper)."""
         me = os.getpid()
         for _ in range(200):
-            strays = _children(me) - self.before - {self.proc.pid}
+            with _active_lock:
+                busy = set(_active)
+            strays = _children(me) - self.before - busy - {self.proc.pid}
             if not strays:
                 return
             for pid in strays:

@@ -26,7 +26,7 @@ import traceback
 import types
 # The student's code may replace built-ins; the worker keeps the originals.
 from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
-    BaseException, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
+    BaseException, bytearray, bytes, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
     NameError, NotImplementedError, OSError, PermissionError, RecursionError, RuntimeError,
     SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, len, list, max,
     min, open, setattr, str, tuple, type)
@@ -64,6 +64,7 @@ class Channel:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
+        self.buf = bytearray()
 
     def send(self, value) -> None:
         data = wire.frame(value)
@@ -72,18 +73,21 @@ class Channel:
             n = _write(self.fd, view)
             view = view[n:]
 
-    def _exactly(self, n: int) -> bytes:
-        chunks, got = [], 0
-        while got < n:
-            chunk = _read(self.fd, min(n - got, 1 << 20))
+    def _fill(self, n: int) -> None:
+        """Read until the buffer holds ``n`` bytes (one read usually brings a whole message)."""
+        while len(self.buf) < n:
+            chunk = _read(self.fd, max(n - len(self.buf), 1 << 16))
             if not chunk:
                 raise EOFError
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
+            self.buf += chunk
 
     def receive(self) -> bytes:
-        return self._exactly(wire.header_length(self._exactly(4)))
+        self._fill(4)
+        n = wire.header_length(bytes(self.buf[:4]))
+        self._fill(4 + n)
+        data = bytes(self.buf[4:4 + n])
+        del self.buf[:4 + n]
+        return data
 
 
 class Objects:

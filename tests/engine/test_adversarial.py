@@ -21,15 +21,19 @@ from autograder.grading import grade_folder
 from .helpers import (CORPUS, SMALL, SOLUTIONS, build_student, live_children, make_zip, new_token,
                       processes_named, wait_until_gone)
 
-# student -> (points of ex5_4 it must get, a text every failing ex5_4 message must contain)
+# an endless loop meets one limit or the other first: with the CPU limit equal to the
+# wall-clock one (the default), which depends on the machine's load
+LIMIT = ("timed out after 3 s (the wall-clock limit)", "used more than 3 s of CPU time (the CPU limit)")
+
+# student -> (points of ex5_4 it must get, texts one of which every failing message contains)
 EX5_4 = {
     "aaa_honest": (10, None),
     "always_equal": (5, "expected the integer"),
     "builtins_patched": (5, "expected"),
     "fork_children": (10, None),
     "kill_parent": (5, "expected"),
-    "loop_import": (0, "timed out after 3 s (the wall-clock limit)"),
-    "loop_one_function": (5, "timed out after 3 s (the wall-clock limit)"),
+    "loop_import": (0, LIMIT),
+    "loop_one_function": (5, LIMIT),
     "memory_bomb": (5, "ran out of memory (limit 300 MB)"),
     "nan_answers": (0, "expected the integer"),
     "numpy_patched": (5, "expected"),
@@ -88,9 +92,10 @@ def test_attack_scores_what_it_must(batch, student):
     want, fragment = EX5_4[student]
     failed = {c.name: c.message for c in ex.cases if not c.passed}
     assert ex.score == want, f"{student}: {ex.score} instead of {want}; failures: {failed}"
-    if fragment is not None:
+    fragments = (fragment,) if isinstance(fragment, str) else fragment
+    if fragments is not None:
         for name, message in failed.items():
-            assert fragment in message or fragment in result.message, (student, name, message)
+            assert any(f in message or f in result.message for f in fragments), (student, name, message)
     if student.startswith("zip_") and want == 0:
         assert fragment in result.message, result.message
 
@@ -134,7 +139,7 @@ def test_messages_help(batch):
     torch = batch["results"]["torch_import"].exercise("ex5_4").message
     assert "remove the import of 'torch'" in torch
     loop = batch["results"]["loop_import"].exercise("ex5_4").message
-    assert "while importing ex5_4.py" in loop and "after 3 s" in loop
+    assert "while importing ex5_4.py" in loop and any(f in loop for f in LIMIT)
     memory = [c.message for c in batch["results"]["memory_bomb"].exercise("ex5_4").cases
               if not c.passed]
     assert all("bottleneck_cost" in m for m in memory), memory

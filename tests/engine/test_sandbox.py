@@ -162,7 +162,7 @@ def test_uid_mode_cannot_read_root_only_files(probe_dir, tmp_path):
 
 @pytest.mark.parametrize("mode", ALL_MODES)
 def test_timeout_then_a_fresh_worker(probe_dir, mode):
-    with session(probe_dir, mode) as s:
+    with session(probe_dir, mode, cpu=30) as s:  # so that the wall clock, not the CPU, stops it
         env = s.env()
         first = env["whoami"]()
         with pytest.raises(WorkerLost, match=r"timed out after 3 s \(the wall-clock limit\) while "
