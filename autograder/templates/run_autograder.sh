@@ -16,6 +16,10 @@ fi
 results={{autograder_dir}}/results/results.json
 mkdir -p "$(dirname "$results")"
 rm -f "$results"
+# Start Python in an empty folder of root's own, so that `python -m` cannot pick up a package
+# named like ours from wherever this was started (the upload, say).
+cd "$(mktemp -d)" || exit 1
+export PYTHONSAFEPATH=1
 python -m autograder.gradescope --autograder-dir {{autograder_dir}} --chapter {{chapter}}
 status=$?
 if [ "$status" -ne 0 ]; then

@@ -147,11 +147,12 @@ def _stage_submission(sub: Path, files: dict[str, bytes], as_zip: str = "") -> N
                 zf.writestr(f"{as_zip}/{name}", data)
     else:
         for name, data in files.items():
+            (sub / name).parent.mkdir(parents=True, exist_ok=True)
             (sub / name).write_bytes(data)
 
 
 def run_on_gradescope(built, wheel_site, tmp: Path, files: dict[str, bytes],
-                      as_zip: str = "") -> tuple[dict, str]:
+                      as_zip: str = "", cwd: str = "/autograder") -> tuple[dict, str]:
     """Lay out Gradescope's /autograder in ``tmp`` and run ``source/run_autograder`` in it."""
     extract(built.autograder_zip, tmp / "source")
     _stage_submission(tmp / "submission", files, as_zip)
@@ -163,7 +164,7 @@ def run_on_gradescope(built, wheel_site, tmp: Path, files: dict[str, bytes],
     env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
                PYTHONPATH=str(wheel_site))
     proc = run([BWRAP, "--dev-bind", "/", "/", "--bind", str(tmp), "/autograder",
-                "--chdir", "/autograder", "/autograder/source/run_autograder"],
+                "--chdir", cwd, "/autograder/source/run_autograder"],
                env=env, timeout=600)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log
@@ -337,3 +338,19 @@ def test_setup_sh_prepares_the_engine_best_effort(built, entries, wheel_site, tm
     assert not (tmp_path / "useradd.log").exists()  # nobody is there already
     for p in [ag / "source", ag / "results", *(ag / "source").rglob("*")]:
         assert p.stat().st_mode & 0o077 == 0, p
+
+
+@needs_bwrap
+@needs_root
+@needs_engine
+def test_an_uploaded_package_named_like_the_grader_is_never_imported(
+        built, wheel_site, tmp_path, results_validator, autograder_mount):
+    fake = (b"import json\nopen('/autograder/results/results.json', 'w').write("
+            b"json.dumps({'score': 1000, 'output': 'TAMPERED'}))\n")
+    files = {"autograder/__init__.py": b"", "autograder/gradescope.py": fake,
+             "autograder/__main__.py": fake}
+    results, _ = run_on_gradescope(built, wheel_site, tmp_path, files,
+                                   cwd="/autograder/submission")
+    assert_valid_results(results_validator, results)
+    assert results["score"] == 0 and "TAMPERED" not in json.dumps(results)
+    assert "Not used: autograder/gradescope.py: not a file of this assignment" in results["output"]
