@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+import types
+from collections import Counter
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from autograder.checks.runner import CaseResult, load_check_file, load_student_file, run_case
 from autograder.course import Exercise, load_chapter
@@ -13,6 +18,9 @@ ASSIGNMENTS = ROOT / "assignments"
 SOLUTIONS = ROOT / "solutions"
 FIXTURES = ROOT / "tests" / "fixtures"
 CHAPTER = load_chapter("ch5")
+
+CALL_BUDGET = 1000
+"""Most calls into student code one check may make: about 0.1 s under the grading engine."""
 
 
 def reference_path(exercise: Exercise, chapter: str = "ch5") -> Path:
@@ -52,3 +60,27 @@ def wrong_answer_fixtures(chapter: str = "ch5") -> list[tuple[Exercise, Path]]:
         folder = FIXTURES / chapter / "wrong" / ex.id
         out += [(ex, p) for p in sorted(folder.glob("*.py"))]
     return out
+
+
+def remote_env(env: dict[str, Any], calls: Counter) -> dict[str, Any]:
+    """``env`` with every public function wrapped as the grading engine sees it.
+
+    Arguments and results cross a pickle round trip (plain data only, never shared), and
+    after each call the wrapper scribbles NaN over the caller's array arguments: a check
+    that reuses an array it passed without copying breaks. ``calls`` counts the calls.
+    """
+    def wrap(name, fn):
+        def remote(*args, **kwargs):
+            calls[name] += 1
+            a, kw = pickle.loads(pickle.dumps((args, kwargs)))
+            result = pickle.loads(pickle.dumps(fn(*a, **kw)))
+            for arg in list(args) + list(kwargs.values()):
+                if isinstance(arg, np.ndarray) and arg.dtype.kind == "f" and arg.flags.writeable:
+                    arg.fill(np.nan)
+            return result
+        return remote
+
+    own = env.get("__name__")
+    return {k: wrap(k, v) if isinstance(v, types.FunctionType) and not k.startswith("_")
+            and v.__module__ == own else v
+            for k, v in env.items()}

@@ -4,8 +4,6 @@ reference's argument errors, and the checks run as the grading engine would run 
 from __future__ import annotations
 
 import ast
-import pickle
-import types
 from collections import Counter
 from typing import Any
 
@@ -14,11 +12,9 @@ import pytest
 
 from autograder.checks import oracle
 from autograder.checks.runner import load_check_file, load_student_file, run_case
-from tests.support import CHAPTER, reference_path
+from tests.support import CALL_BUDGET, CHAPTER, reference_path, remote_env
 
 EXERCISE = CHAPTER.exercise("ex5_7")
-CALL_BUDGET = 1000
-"""Most calls into student code one check may make: about 0.1 s under the grading engine."""
 
 
 @pytest.fixture(scope="module")
@@ -34,30 +30,6 @@ def check_env():
     env: dict[str, Any] = {"__name__": "ex5_7_check"}
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), env)
     return env
-
-
-def remote_env(env: dict[str, Any], calls: Counter) -> dict[str, Any]:
-    """``env`` with every public function wrapped as the grading engine sees it.
-
-    Arguments and results cross a pickle round trip (plain data only, never shared), and
-    after each call the wrapper scribbles NaN over the caller's array arguments: a check
-    that reuses an array it passed without copying breaks. ``calls`` counts the calls.
-    """
-    def wrap(name, fn):
-        def remote(*args, **kwargs):
-            calls[name] += 1
-            a, kw = pickle.loads(pickle.dumps((args, kwargs)))
-            result = pickle.loads(pickle.dumps(fn(*a, **kw)))
-            for arg in list(args) + list(kwargs.values()):
-                if isinstance(arg, np.ndarray) and arg.dtype.kind == "f" and arg.flags.writeable:
-                    arg.fill(np.nan)
-            return result
-        return remote
-
-    own = env.get("__name__")
-    return {k: wrap(k, v) if isinstance(v, types.FunctionType) and not k.startswith("_")
-            and v.__module__ == own else v
-            for k, v in env.items()}
 
 
 def _shapes(seed, n):

@@ -16,8 +16,7 @@ from autograder.checks import oracle
 from autograder.checks.gradcheck import (GRAD_REL_ERROR, distinct_values,
                                          numerical_gradient_array, rel_error)
 from autograder.checks.runner import load_check_file, load_student_file, run_case
-from tests.checks.test_ex5_7 import CALL_BUDGET, remote_env
-from tests.support import CHAPTER, reference_path
+from tests.support import CALL_BUDGET, CHAPTER, reference_path, remote_env
 
 EXERCISE = CHAPTER.exercise("ex5_backprop")
 MAX_GRAD_ELEMENTS = 300
