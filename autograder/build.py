@@ -438,7 +438,8 @@ def handout_entries(chapter: Chapter, assignments: Path) -> dict[str, bytes]:
 
 
 def _audit_handout(entries: dict[str, bytes], chapter: Chapter) -> None:
-    """Refuse a handout that names a hidden check, says ``hidden=True`` or holds the oracle."""
+    """Refuse a handout that names a hidden check, says ``hidden=True``, imports the oracle or
+    holds any of its functions."""
     hidden = {c.name for e in chapter.exercises for c in e.checks if c.hidden}
     oracle = PACKAGE_ROOT / "checks" / "oracle.py"
     oracle_defs = set()
@@ -454,10 +455,12 @@ def _audit_handout(entries: dict[str, bytes], chapter: Chapter) -> None:
             raise BuildError(f"the handout's {name} names hidden checks {leaked}")
         if name.endswith(".py") and oracle_defs:
             try:
-                defs = {ast.unparse(n) for n in ast.walk(ast.parse(text))
-                        if isinstance(n, ast.FunctionDef)}
+                tree = ast.parse(text)
             except SyntaxError:
                 continue
+            if any(_is_oracle_import(n) for n in ast.walk(tree) if isinstance(n, ast.stmt)):
+                raise BuildError(f"the handout's {name} imports the oracle")
+            defs = {ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
             if defs & oracle_defs:
                 raise BuildError(f"the handout's {name} holds code of the oracle")
 
