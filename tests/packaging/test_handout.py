@@ -252,3 +252,19 @@ def test_otter_check_works_on_each_exercise_of_the_handout(handout_dir):
             assert "All tests passed!" not in out
         else:
             assert out.strip().endswith("All tests passed!"), (e.id, out)
+
+
+def test_a_public_check_that_needs_the_oracle_or_the_engine_stops_the_build():
+    from autograder.build import BuildError, handout_modules
+
+    src = ('from otter.test_files import test_case\nfrom autograder.checks.oracle import conv2d\n'
+           'name = "exX"\n\n@test_case(points=1, hidden=False)\ndef test_a(f):\n'
+           '    assert f(1) == conv2d(1)\n')
+    with pytest.raises(BuildError, match="uses the oracle"):
+        public_check_source(src, "exX.py")
+    with pytest.raises(BuildError, match="must not ship"):
+        handout_modules(["from autograder.engine.sandbox import Limits\n"])
+    with pytest.raises(BuildError, match="must not ship"):
+        handout_modules(["import autograder.course\n"])
+    assert "autograder.checks.oracle" not in handout_modules(
+        ["from autograder.checks import compare\n"])
