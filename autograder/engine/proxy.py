@@ -174,6 +174,25 @@ def _short(v: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+class _What:
+    """The words for a request in a message ("while running f(1, 2)"), made only when needed."""
+
+    __slots__ = ("target", "op", "attr", "rest")
+
+    def __init__(self, target: StudentObject, op: str, attr: Optional[str], rest: tuple) -> None:
+        self.target, self.op, self.attr, self.rest = target, op, attr, rest
+
+    def __str__(self) -> str:
+        if self.op == "call":
+            args, kwargs = self.rest
+            return f"while running {describe_call(self.target, self.attr, tuple(args), dict(kwargs))}"
+        verb = "reading" if self.op == "getattr" else "setting"
+        return f"while {verb} {describe_call(self.target, None, (), {})[:-2]}.{self.attr}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 class Session:
     """The workers of one exercise of one submission."""
 
@@ -346,14 +365,12 @@ class Session:
         ref = self._wire_ref(target)
         if op == "call":
             args, kwargs = rest
-            msg = ("call", ref, attr, tuple(args), dict(kwargs))
-            what = f"while running {describe_call(target, attr, tuple(args), dict(kwargs))}"
+            msg = ("call", ref, attr, args, kwargs)
         elif op == "getattr":
             msg = ("getattr", ref, attr)
-            what = f"while reading {describe_call(target, None, (), {})[:-2]}.{attr}"
         else:
             msg = ("setattr", ref, attr, rest[0])
-            what = f"while setting {describe_call(target, None, (), {})[:-2]}.{attr}"
+        what = _What(target, op, attr, rest)
         try:
             payload = wire.encode(msg, self._handle_of)
         except wire.WireError as exc:
@@ -385,8 +402,9 @@ class Session:
         if kind == "raised" and len(reply) == 3:
             raise student_error(str(reply[1]), str(reply[2]))
         if kind == "unsendable" and len(reply) == 2:
-            raise StudentError(f"the result {what[6:] if what.startswith('while ') else what} cannot be "
-                               f"sent to the grader: {reply[1]}")
+            text = str(what)
+            raise StudentError(f"the result {text[6:] if text.startswith('while ') else text} cannot "
+                               f"be sent to the grader: {reply[1]}")
         self._lose(f"the worker sent an invalid reply {what}")
         raise WorkerLost(self.incident)
 

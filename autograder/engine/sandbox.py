@@ -27,6 +27,7 @@ import atexit
 import logging
 import math
 import os
+import select
 import shutil
 import signal
 import socket
@@ -39,6 +40,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+
+from . import wire
 
 log = logging.getLogger("autograder.engine")
 
@@ -479,6 +482,8 @@ class WorkerProcess:
         self.out_eof = False
         self.started = time.monotonic()
         self._buf = bytearray()
+        self._chunk = bytearray(1 << 18)  # one receive buffer, reused
+        self._chunk_view = memoryview(self._chunk)
         self._poll = None
         os.set_blocking(proc.stdout.fileno(), False)
 
@@ -567,10 +572,6 @@ class WorkerProcess:
     def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None) -> bytes:
         """The next message's payload; ``WorkerGone`` on timeout or death. ``limit`` is the
         time limit the message names (``timeout`` may be what is left of it)."""
-        import select
-
-        from . import wire
-
         deadline = time.monotonic() + timeout
         need: Optional[int] = None
         sock_fd, out_fd = self.sock.fileno(), self.proc.stdout.fileno()
@@ -598,12 +599,12 @@ class WorkerProcess:
             for fd, _ in self._poll.poll(max(min(left, 0.1), 0.0) * 1000):
                 if fd == sock_fd:
                     try:
-                        chunk = self.sock.recv(1 << 20)
+                        got = self.sock.recv_into(self._chunk)
                     except OSError:
-                        chunk = b""
-                    if not chunk:
+                        got = 0
+                    if not got:
                         raise self._gone(during)
-                    self._buf += chunk
+                    self._buf += self._chunk_view[:got]
                     got_data = True
                 else:
                     self.drain()

@@ -8,6 +8,13 @@ with shape and dtype). Everything else is a *handle*: an id and a type name, whi
 that owns the object resolves. Decoding builds only those plain objects, bounded in depth,
 count and size, so a hostile peer can make it fail but cannot make it run code.
 
+Format (little-endian): ``N`` None, ``T``/``F`` bools, ``i`` int64, ``I`` u32 length + a
+longer int (two's complement), ``f`` float64, ``c`` two float64, ``s`` u32 length + UTF-8
+(surrogates passed), ``b`` u32 length + bytes, ``l``/``t``/``S``/``Z`` (list, tuple, set,
+frozenset) u32 count + items, ``d`` u32 count + key, value pairs, ``a`` dtype code (u8), ndim
+(u8), ndim u64 sizes + the C-ordered bytes, ``g`` dtype code + one element's bytes (a NumPy
+scalar), ``h`` u64 id, u8 callable, u32 length + type name (a handle).
+
 This module runs on both sides: in the grader and, copied, inside the sandbox, where only
 the standard library and NumPy exist. It must not import anything else.
 """
@@ -18,16 +25,19 @@ import struct
 # The codec also runs inside the worker, after the student's code, which may have replaced
 # built-ins or NumPy functions: it binds the originals here, before any student code runs.
 from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
-    Exception, MemoryError, OverflowError, TypeError, UnicodeDecodeError, ValueError, all, bool,
-    bytes, complex, dict, float, frozenset, int, isinstance, len, list, memoryview, range, set,
-    str, tuple, type)
+    Exception, IndexError, MemoryError, OverflowError, RecursionError, TypeError,
+    UnicodeDecodeError, ValueError,
+    bool, bytes, complex, dict, float, frozenset, int, isinstance, len, list, set, str, tuple,
+    type)
 from typing import Any, Callable, Optional
 
 import numpy as np
 
 _ndarray, _generic, _dtype = np.ndarray, np.generic, np.dtype
 _asarray, _ascontiguousarray, _frombuffer = np.asarray, np.ascontiguousarray, np.frombuffer
-_bool_ = np.bool_
+_tobytes = np.ndarray.tobytes
+_shape_of = np.ndarray.__dict__["shape"].__get__
+_dtype_of = np.ndarray.__dict__["dtype"].__get__
 
 MAX_MESSAGE = 64 * 2**20
 """Largest message (bytes) either side sends or accepts."""
@@ -43,24 +53,22 @@ MAX_INT_BYTES = 4096
 
 MAX_NDIM = 32
 
-DTYPES = {"|b1": _dtype(_bool_)}
-for _kind in ("i", "u"):
-    for _size in (1, 2, 4, 8):
-        _dt = _dtype(f"<{_kind}{_size}")
-        DTYPES[_dt.str] = _dt
-for _name in ("<f2", "<f4", "<f8", "<c8", "<c16"):
-    DTYPES[_name] = _dtype(_name)
+_WIRE_DTYPES = tuple(_dtype(n) for n in (
+    "?", "<i1", "<i2", "<i4", "<i8", "<u1", "<u2", "<u4", "<u8", "<f2", "<f4", "<f8", "<c8", "<c16"))
+DTYPES = {dt.str: dt for dt in _WIRE_DTYPES}
 """The dtypes an array or a NumPy scalar may have on the wire, by their ``dtype.str``."""
+_CODE = {dt: i for i, dt in enumerate(_WIRE_DTYPES)}
 
 _HEADER = struct.Struct("<I")
-_U8 = struct.Struct("<B")
 _U32 = struct.Struct("<I")
-_U64 = struct.Struct("<Q")
 _I64 = struct.Struct("<q")
 _F64 = struct.Struct("<d")
 _C128 = struct.Struct("<dd")
+_HANDLE = struct.Struct("<QB")
+_U64 = struct.Struct("<Q")
 
 _PLAIN_KEY_TYPES = (type(None), bool, int, float, str, bytes)
+_CONTAINER_TAGS = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}
 
 
 class WireError(Exception):
@@ -81,6 +89,8 @@ class Handle:
 
 def wire_dtype(dtype: _dtype) -> Optional[_dtype]:
     """The little-endian wire dtype for ``dtype``, or None when it may not cross."""
+    if dtype in _CODE:
+        return dtype
     if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
         return None
     wire = dtype.newbyteorder("<") if dtype.byteorder == ">" else dtype
@@ -94,250 +104,278 @@ def plain_key(key: Any) -> bool:
     return type(key) is tuple and all(plain_key(k) for k in key)
 
 
-class Encoder:
-    """Encode one value. ``on_other(obj)`` turns a non-plain object into a ``Handle`` (or
-    raises ``WireError``); ``convert(obj)`` may first map an object to a plain stand-in
-    (returning it) or return ``obj`` unchanged."""
+def all(items) -> bool:  # noqa: A001 - the built-in, bound before student code runs
+    for x in items:
+        if not x:
+            return False
+    return True
 
-    def __init__(self, on_other: Callable[[Any], Handle],
-                 convert: Optional[Callable[[Any], Any]] = None,
-                 max_bytes: int = MAX_MESSAGE) -> None:
-        self.on_other = on_other
-        self.convert = convert
-        self.max_bytes = max_bytes
-        self.parts: list = []
-        self.size = 0
-        self.items = 0
 
-    def _put(self, data) -> None:
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            raise WireError(f"the value is too large to send: more than {self.max_bytes:,} bytes "
-                            f"(the limit of one message)")
-        self.parts.append(data)
+def encode(value: Any, on_other: Callable[[Any], Handle],
+           convert: Optional[Callable[[Any], Any]] = None, max_bytes: int = MAX_MESSAGE) -> bytes:
+    """The payload for ``value``. ``on_other(obj)`` turns a non-plain object into a ``Handle``
+    (or raises ``WireError``); ``convert(obj)``, if given, may first map an object to a plain
+    stand-in. ``WireError`` when the value is too large, too deep or holds bad keys."""
+    parts: list = []
+    put = parts.append
+    state = [0, 0]  # bytes so far, items so far
 
-    def _str(self, s: str) -> None:
+    def string(s: str) -> None:
         data = s.encode("utf-8", "surrogatepass")
-        self._put(_U32.pack(len(data)))
-        self._put(data)
+        put(_U32.pack(len(data)))
+        put(data)
+        state[0] += 4 + len(data)
 
-    def encode(self, value: Any) -> bytes:
-        self._value(value, 0)
-        return b"".join(self.parts)
-
-    def _value(self, v: Any, depth: int) -> None:
-        self.items += 1
-        if self.items > MAX_ITEMS:
-            raise WireError(f"the value holds more than {MAX_ITEMS:,} items (the limit of one message)")
-        if depth > MAX_DEPTH:
-            raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
-        if self.convert is not None:
-            v = self.convert(v)
-        t = type(v)
-        if v is None:
-            self._put(b"N")
-        elif t is bool:
-            self._put(b"T" if v else b"F")
-        elif t is int:
-            if -2**63 <= v < 2**63:
-                self._put(b"i" + _I64.pack(v))
-            else:
-                n = (v.bit_length() + 8) // 8
-                if n > MAX_INT_BYTES:
-                    raise WireError(f"an integer of {v.bit_length():,} bits is too large to send")
-                self._put(b"I" + _U32.pack(n))
-                self._put(v.to_bytes(n, "little", signed=True))
-        elif t is float:
-            self._put(b"f" + _F64.pack(v))
-        elif t is complex:
-            self._put(b"c" + _C128.pack(v.real, v.imag))
-        elif t is str:
-            self._put(b"s")
-            self._str(v)
-        elif t is bytes:
-            self._put(b"b" + _U32.pack(len(v)))
-            self._put(v)
-        elif t in (list, tuple, set, frozenset):
-            tag = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}[t]
-            items = list(v)
-            self._put(tag + _U32.pack(len(items)))
-            for item in items:
-                self._value(item, depth + 1)
-        elif t is dict:
-            items = list(v.items())
-            for k, _ in items:
-                if not plain_key(k):
-                    raise WireError(f"a dict key of type {type(k).__name__} cannot be sent")
-            self._put(b"d" + _U32.pack(len(items)))
-            for k, val in items:
-                self._value(k, depth + 1)
-                self._value(val, depth + 1)
-        elif isinstance(v, _ndarray) and wire_dtype(v.dtype) is not None:
-            self._array(v)
-        elif isinstance(v, _generic) and wire_dtype(v.dtype) is not None:
-            dt = wire_dtype(v.dtype)
-            self._put(b"g")
-            self._str(dt.str)
-            self._put(_ndarray.tobytes(_asarray(v, dtype=dt)))
-        else:
-            h = self.on_other(v)
-            self._put(b"h" + _U64.pack(h.id) + (b"\x01" if h.callable else b"\x00"))
-            self._str(h.type_name[:200])
-
-    def _array(self, a: _ndarray) -> None:
-        dt = wire_dtype(a.dtype)
-        shape = tuple(int(n) for n in _ndarray.__dict__["shape"].__get__(a))
+    def array(a) -> None:
+        dt = wire_dtype(_dtype_of(a))
+        shape = _shape_of(a)
         if len(shape) > MAX_NDIM:
             raise WireError(f"an array of {len(shape)} dimensions cannot be sent (at most {MAX_NDIM})")
         count = 1
         for n in shape:
             count *= n
         nbytes = count * dt.itemsize
-        if nbytes + self.size > self.max_bytes:
-            raise WireError(f"an array of shape {a.shape} ({nbytes:,} bytes) is too large to send "
-                            f"(the limit of one message is {self.max_bytes:,} bytes)")
-        data = _ascontiguousarray(_ndarray.view(a, _ndarray), dtype=dt)
-        self._put(b"a")
-        self._str(dt.str)
-        self._put(_U8.pack(len(shape)) + b"".join(_U64.pack(n) for n in shape))
-        self._put(_U64.pack(nbytes))
-        self._put(_ndarray.tobytes(data))
+        state[0] += nbytes + 2 + 8 * len(shape)
+        if state[0] > max_bytes:
+            raise WireError(f"an array of shape {tuple(shape)} ({nbytes:,} bytes) is too large to "
+                            f"send (the limit of one message is {max_bytes:,} bytes)")
+        if type(a) is not _ndarray:
+            a = _ndarray.view(a, _ndarray)
+        if _dtype_of(a) is not dt or not a.flags.c_contiguous:
+            a = _ascontiguousarray(a, dtype=dt)
+        put(b"a" + bytes((_CODE[dt], len(shape))))
+        if shape:
+            put(struct.pack(f"<{len(shape)}Q", *shape))
+        put(_tobytes(a))
 
-
-class Decoder:
-    """Decode one value. ``on_handle(handle)`` returns what a handle stands for."""
-
-    def __init__(self, data: bytes, on_handle: Callable[[Handle], Any]) -> None:
-        self.data = memoryview(data)
-        self.pos = 0
-        self.on_handle = on_handle
-        self.items = 0
-
-    def _take(self, n: int) -> memoryview:
-        if n < 0 or self.pos + n > len(self.data):
-            raise WireError("the message is truncated or malformed")
-        chunk = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return chunk
-
-    def _u8(self) -> int:
-        return _U8.unpack(self._take(1))[0]
-
-    def _u32(self) -> int:
-        return _U32.unpack(self._take(4))[0]
-
-    def _u64(self) -> int:
-        return _U64.unpack(self._take(8))[0]
-
-    def _str(self) -> str:
-        try:
-            return bytes(self._take(self._u32())).decode("utf-8", "surrogatepass")
-        except UnicodeDecodeError:
-            raise WireError("the message holds a string that is not valid UTF-8") from None
-
-    def decode(self) -> Any:
-        value = self._value(0)
-        if self.pos != len(self.data):
-            raise WireError("the message has bytes after its value")
-        return value
-
-    def _count(self, n: int) -> int:
-        self.items += n
-        if self.items > MAX_ITEMS or n > len(self.data) - self.pos:
-            raise WireError("the message holds more items than it can")
-        return n
-
-    def _dtype(self) -> _dtype:
-        name = self._str()
-        dt = DTYPES.get(name)
-        if dt is None:
-            raise WireError(f"the message holds a value of dtype {name[:40]!r}, which may not cross")
-        return dt
-
-    def _value(self, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise WireError(f"the message is nested more than {MAX_DEPTH} levels deep")
-        tag = bytes(self._take(1))
-        if tag == b"N":
-            return None
-        if tag == b"T":
-            return True
-        if tag == b"F":
-            return False
-        if tag == b"i":
-            return _I64.unpack(self._take(8))[0]
-        if tag == b"I":
-            n = self._u32()
+    def enc(v: Any, depth: int) -> None:
+        state[1] += 1
+        if state[1] > MAX_ITEMS:
+            raise WireError(f"the value holds more than {MAX_ITEMS:,} items (the limit of one message)")
+        if convert is not None:
+            v = convert(v)
+        t = type(v)
+        if t is _ndarray:
+            if _dtype_of(v) in _CODE or wire_dtype(_dtype_of(v)) is not None:
+                return array(v)
+        elif t is float:
+            put(b"f" + _F64.pack(v))
+            state[0] += 9
+            return
+        elif t is int:
+            if -9223372036854775808 <= v <= 9223372036854775807:
+                put(b"i" + _I64.pack(v))
+                state[0] += 9
+                return
+            n = (v.bit_length() + 8) // 8
             if n > MAX_INT_BYTES:
-                raise WireError("the message holds an integer that is too large")
-            return int.from_bytes(self._take(n), "little", signed=True)
-        if tag == b"f":
-            return _F64.unpack(self._take(8))[0]
-        if tag == b"c":
-            re, im = _C128.unpack(self._take(16))
-            return complex(re, im)
-        if tag == b"s":
-            return self._str()
-        if tag == b"b":
-            return bytes(self._take(self._u32()))
-        if tag in (b"l", b"t", b"S", b"Z"):
-            n = self._count(self._u32())
-            items = [self._value(depth + 1) for _ in range(n)]
-            if tag == b"l":
-                return items
-            if tag == b"t":
-                return tuple(items)
-            try:
-                return set(items) if tag == b"S" else frozenset(items)
-            except TypeError:
-                raise WireError("the message holds a set of unhashable items") from None
-        if tag == b"d":
-            n = self._count(self._u32())
-            out = {}
-            for _ in range(n):
-                k = self._value(depth + 1)
+                raise WireError(f"an integer of {v.bit_length():,} bits is too large to send")
+            put(b"I" + _U32.pack(n))
+            put(v.to_bytes(n, "little", signed=True))
+            state[0] += 5 + n
+            return
+        elif t is str:
+            put(b"s")
+            state[0] += 1
+            return string(v)
+        elif v is None:
+            put(b"N")
+            state[0] += 1
+            return
+        elif t is bool:
+            put(b"T" if v else b"F")
+            state[0] += 1
+            return
+        elif t in _CONTAINER_TAGS:
+            if depth >= MAX_DEPTH:
+                raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
+            items = list(v)
+            put(_CONTAINER_TAGS[t] + _U32.pack(len(items)))
+            state[0] += 5
+            for item in items:
+                enc(item, depth + 1)
+            return
+        elif t is dict:
+            if depth >= MAX_DEPTH:
+                raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
+            items = list(v.items())
+            for k, _ in items:
                 if not plain_key(k):
-                    raise WireError(f"the message holds a dict key of type {type(k).__name__}")
-                out[k] = self._value(depth + 1)
-            return out
-        if tag == b"a":
-            dt = self._dtype()
-            ndim = self._u8()
-            if ndim > MAX_NDIM:
-                raise WireError("the message holds an array with too many dimensions")
-            shape = tuple(self._u64() for _ in range(ndim))
-            nbytes = self._u64()
-            count = 1
-            for n in shape:
-                count *= n
-            if count * dt.itemsize != nbytes:
-                raise WireError("the message holds an array whose shape does not match its bytes")
-            raw = self._take(nbytes)
-            return _frombuffer(raw, dtype=dt).reshape(shape).copy()
-        if tag == b"g":
-            dt = self._dtype()
-            return _frombuffer(self._take(dt.itemsize), dtype=dt)[0].copy()
-        if tag == b"h":
-            hid = self._u64()
-            flag = self._u8()
-            return self.on_handle(Handle(hid, self._str(), bool(flag)))
-        raise WireError(f"the message holds an unknown tag {tag!r}")
+                    raise WireError(f"a dict key of type {type(k).__name__} cannot be sent")
+            put(b"d" + _U32.pack(len(items)))
+            state[0] += 5
+            for k, val in items:
+                enc(k, depth + 1)
+                enc(val, depth + 1)
+            return
+        elif t is bytes:
+            put(b"b" + _U32.pack(len(v)))
+            put(v)
+            state[0] += 5 + len(v)
+            return
+        elif t is complex:
+            put(b"c" + _C128.pack(v.real, v.imag))
+            state[0] += 17
+            return
+        elif isinstance(v, _ndarray):
+            if wire_dtype(_dtype_of(v)) is not None:
+                return array(v)
+        elif isinstance(v, _generic):
+            dt = wire_dtype(v.dtype)
+            if dt is not None:
+                put(b"g" + bytes((_CODE[dt],)) + _tobytes(_asarray(v, dtype=dt)))
+                state[0] += 2 + dt.itemsize
+                return
+        h = on_other(v)
+        put(b"h" + _HANDLE.pack(h.id, 1 if h.callable else 0))
+        state[0] += 10
+        string(h.type_name[:200])
+
+    enc(value, 0)
+    if state[0] > max_bytes:
+        raise WireError(f"the value is too large to send: more than {max_bytes:,} bytes "
+                        f"(the limit of one message)")
+    return b"".join(parts)
 
 
-def encode(value: Any, on_other: Callable[[Any], Handle],
-           convert: Optional[Callable[[Any], Any]] = None, max_bytes: int = MAX_MESSAGE) -> bytes:
-    """The payload for ``value`` (see ``Encoder``)."""
-    return Encoder(on_other, convert, max_bytes).encode(value)
+_N, _T, _F, _i, _I, _f, _c, _s, _b = (ord(c) for c in "NTFiIfcsb")
+_l, _t, _S, _Z, _d, _a, _g, _h = (ord(c) for c in "ltSZdagh")
 
 
 def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
-    """The value a payload holds (see ``Decoder``); ``WireError`` when it is not valid."""
+    """The value a payload holds; ``WireError`` when it is not a valid payload.
+    ``on_handle(handle)`` returns what a handle stands for."""
+    buf = bytes(data)
+    end = len(buf)
+    pos = 0
+    items = 0
+    unpack_i64, unpack_f64, unpack_u32 = _I64.unpack_from, _F64.unpack_from, _U32.unpack_from
+
+    def chunk(n: int) -> bytes:
+        """The next ``n`` bytes (struct and NumPy check their own reads; slices do not)."""
+        nonlocal pos
+        if pos + n > end:
+            raise WireError("the message is truncated or malformed")
+        pos += n
+        return buf[pos - n:pos]
+
+    def dtype_code() -> _dtype:
+        nonlocal pos
+        code = buf[pos]
+        pos += 1
+        if code >= len(_WIRE_DTYPES):
+            raise WireError(f"the message holds a value of dtype code {code}, which may not cross")
+        return _WIRE_DTYPES[code]
+
+    def dec(depth: int) -> Any:
+        nonlocal pos, items
+        tag = buf[pos]
+        pos += 1
+        if tag == _a:
+            dt = dtype_code()
+            ndim = buf[pos]
+            if ndim > MAX_NDIM:
+                raise WireError("the message holds an array with too many dimensions")
+            shape = struct.unpack_from(f"<{ndim}Q", buf, pos + 1)
+            pos += 1 + 8 * ndim
+            n = 1
+            for s in shape:
+                n *= s
+            nbytes = n * dt.itemsize
+            if pos + nbytes > end:
+                raise WireError("the message is truncated or malformed")
+            arr = _frombuffer(buf, dtype=dt, count=n, offset=pos).reshape(shape).copy()
+            pos += nbytes
+            return arr
+        if tag == _f:
+            pos += 8
+            return unpack_f64(buf, pos - 8)[0]
+        if tag == _i:
+            pos += 8
+            return unpack_i64(buf, pos - 8)[0]
+        if tag == _s:
+            (n,) = unpack_u32(buf, pos)
+            pos += 4
+            try:
+                return chunk(n).decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError:
+                raise WireError("the message holds a string that is not valid UTF-8") from None
+        if tag == _t or tag == _l or tag == _S or tag == _Z or tag == _d:
+            if depth >= MAX_DEPTH:
+                raise WireError(f"the message is nested more than {MAX_DEPTH} levels deep")
+            (n,) = unpack_u32(buf, pos)
+            pos += 4
+            items += n
+            if items > MAX_ITEMS or n > end - pos:
+                raise WireError("the message holds more items than it can")
+            if tag == _d:
+                out = {}
+                for _ in range(n):
+                    k = dec(depth + 1)
+                    if not plain_key(k):
+                        raise WireError(f"the message holds a dict key of type {type(k).__name__}")
+                    out[k] = dec(depth + 1)
+                return out
+            values = [dec(depth + 1) for _ in range(n)]
+            if tag == _t:
+                return tuple(values)
+            if tag == _l:
+                return values
+            try:
+                return set(values) if tag == _S else frozenset(values)
+            except TypeError:
+                raise WireError("the message holds a set of unhashable items") from None
+        if tag == _N:
+            return None
+        if tag == _T:
+            return True
+        if tag == _F:
+            return False
+        if tag == _I:
+            (n,) = unpack_u32(buf, pos)
+            pos += 4
+            if n > MAX_INT_BYTES:
+                raise WireError("the message holds an integer that is too large")
+            return int.from_bytes(chunk(n), "little", signed=True)
+        if tag == _c:
+            pos += 16
+            re, im = _C128.unpack_from(buf, pos - 16)
+            return complex(re, im)
+        if tag == _b:
+            (n,) = unpack_u32(buf, pos)
+            pos += 4
+            return chunk(n)
+        if tag == _g:
+            dt = dtype_code()
+            raw = chunk(dt.itemsize)
+            return _frombuffer(raw, dtype=dt, count=1)[0].copy()
+        if tag == _h:
+            hid, flag = _HANDLE.unpack_from(buf, pos)
+            (n,) = unpack_u32(buf, pos + 9)
+            pos += 13
+            try:
+                name = chunk(n).decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError:
+                raise WireError("the message holds a string that is not valid UTF-8") from None
+            return on_handle(Handle(hid, name, bool(flag)))
+        raise WireError(f"the message holds an unknown tag {bytes((tag,))!r}")
+
     try:
-        return Decoder(data, on_handle).decode()
-    except (ValueError, TypeError, OverflowError, MemoryError, struct.error) as exc:
-        if isinstance(exc, WireError):
-            raise
+        value = dec(0)
+    except WireError:
+        raise
+    except struct.error:
+        raise WireError("the message is truncated or malformed") from None
+    except IndexError:
+        raise WireError("the message is truncated or malformed") from None
+    except RecursionError:
+        raise WireError("the message is nested too deeply") from None
+    except (ValueError, TypeError, OverflowError, MemoryError) as exc:
         raise WireError(f"the message is not valid: {type(exc).__name__}: {exc}") from None
+    if pos != end:
+        raise WireError("the message has bytes after its value" if pos < end
+                        else "the message is truncated or malformed")
+    return value
 
 
 def frame(payload: bytes) -> bytes:

@@ -26,7 +26,7 @@ import traceback
 import types
 # The student's code may replace built-ins; the worker keeps the originals.
 from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
-    BaseException, bytearray, bytes, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
+    BaseException, bytearray, bytes, memoryview, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
     NameError, NotImplementedError, OSError, PermissionError, RecursionError, RuntimeError,
     SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, len, list, max,
     min, open, setattr, str, tuple, type)
@@ -51,6 +51,7 @@ PRELOAD = (
 
 _write = os.write
 _read = os.read
+_readv = os.readv
 _exit = os._exit
 _MethodType = types.MethodType
 _ModuleType = types.ModuleType
@@ -65,6 +66,8 @@ class Channel:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.buf = bytearray()
+        self.chunk = bytearray(1 << 18)  # one read buffer, reused
+        self.view = memoryview(self.chunk)
 
     def send(self, value) -> None:
         data = wire.frame(value)
@@ -76,10 +79,10 @@ class Channel:
     def _fill(self, n: int) -> None:
         """Read until the buffer holds ``n`` bytes (one read usually brings a whole message)."""
         while len(self.buf) < n:
-            chunk = _read(self.fd, max(n - len(self.buf), 1 << 16))
-            if not chunk:
+            got = _readv(self.fd, [self.chunk])
+            if not got:
                 raise EOFError
-            self.buf += chunk
+            self.buf += self.view[:got]
 
     def receive(self) -> bytes:
         self._fill(4)

@@ -122,12 +122,12 @@ def test_size_limits():
     (b"N\x00", "bytes after"),
     (b"l" + struct.pack("<I", 10**9), "more items"),
     (b"s" + struct.pack("<I", 2) + b"\xff\xfe", "UTF-8"),
-    (b"a" + struct.pack("<I", 3) + b"|O8" + b"\x01" + struct.pack("<Q", 1) + struct.pack("<Q", 8)
-     + b"\x00" * 8, "may not cross"),
-    (b"a" + struct.pack("<I", 3) + b"<f8" + b"\x01" + struct.pack("<Q", 5) + struct.pack("<Q", 8)
-     + b"\x00" * 8, "does not match"),
-    (b"a" + struct.pack("<I", 3) + b"<f8" + b"\x02" + struct.pack("<Q", 0)
-     + struct.pack("<Q", 2**62) + struct.pack("<Q", 0), "not valid"),
+    (b"a" + bytes([200, 1]) + struct.pack("<Q", 1) + b"\x00" * 8, "may not cross"),
+    (b"a" + bytes([11, 1]) + struct.pack("<Q", 5) + b"\x00" * 8, "truncated"),
+    (b"a" + bytes([11, 40]) + struct.pack("<Q", 1) * 40 + b"\x00" * 8, "too many dimensions"),
+    (b"a" + bytes([11, 2]) + struct.pack("<Q", 0) + struct.pack("<Q", 2**62), "not valid"),
+    (b"g" + bytes([11]) + b"\x00" * 4, "truncated"),
+    (b"h" + struct.pack("<QB", 1, 0) + struct.pack("<I", 50) + b"x", "truncated"),
     (b"S" + struct.pack("<I", 1) + b"l" + struct.pack("<I", 0), "unhashable"),
     (b"d" + struct.pack("<I", 1) + b"l" + struct.pack("<I", 0) + b"N", "dict key"),
     (b"I" + struct.pack("<I", 10**6), "too large"),
