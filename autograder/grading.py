@@ -33,6 +33,9 @@ from .engine.sandbox import Limits, WorkerGone, get_sandbox
 from .engine.submissions import (Entry, SubmissionError, discover, materialize,
                                  submission_hash)
 
+PARALLEL_IN_POOL = 2
+"""Exercises graded at once within each student when students are graded ``jobs`` at a time."""
+
 MARKER = ".complete"
 """Written last into ``OUT/<student>/``: its grading finished."""
 
@@ -267,7 +270,7 @@ def _refused(student: str, chapter: Chapter, message: str, elapsed: float = 0.0)
     return SubmissionResult(student, exercises, elapsed, message, "")
 
 
-def grade_entry(entry: Entry, chapter: str, limits: Limits) -> SubmissionResult:
+def grade_entry(entry: Entry, chapter: str, limits: Limits, parallel: int = 2) -> SubmissionResult:
     """Grade one student's folder or zip; never raises (an engine failure becomes a result)."""
     start = time.monotonic()
     ch = load_chapter(chapter)
@@ -277,7 +280,8 @@ def grade_entry(entry: Entry, chapter: str, limits: Limits) -> SubmissionResult:
             files_dir, notes = materialize(entry, scratch)
         except SubmissionError as exc:
             return _refused(entry.student, ch, str(exc), time.monotonic() - start)
-        result = grade_submission(files_dir, student=entry.student, chapter=chapter, limits=limits)
+        result = grade_submission(files_dir, student=entry.student, chapter=chapter, limits=limits,
+                                  parallel=parallel)
         result.message = "; ".join(notes)
         result.elapsed = time.monotonic() - start
         return result
@@ -386,8 +390,8 @@ class Progress:
 
 
 def _grade_task(args: tuple) -> SubmissionResult:
-    entry, chapter, limits = args
-    return grade_entry(entry, chapter, limits)
+    entry, chapter, limits, parallel = args
+    return grade_entry(entry, chapter, limits, parallel)
 
 
 def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: int = 1,
@@ -412,6 +416,10 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
     sandbox = get_sandbox(limits.sandbox)
     if limits.sandbox is None:
         limits = _with_sandbox(limits, sandbox.mode)
+    if sandbox.mode == "uid" and jobs > 1:
+        note(f"the uid sandbox runs every worker as uid 65534: with --jobs {jobs}, one student's "
+             f"code could signal (kill) another student's worker; use --jobs 1, or install "
+             f"bubblewrap, for full isolation between students")
     for ex in ch.exercises:  # load the checks once, before any worker process is forked
         check_file_of(ex)
 
@@ -442,7 +450,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
 
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(_grade_task, (entry, chapter, limits)): entry
+            futures = {pool.submit(_grade_task, (entry, chapter, limits, PARALLEL_IN_POOL)): entry
                        for entry, _ in todo}
             for fut in as_completed(futures):
                 entry = futures[fut]

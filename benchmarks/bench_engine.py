@@ -142,12 +142,17 @@ def otter(repeat: int) -> Optional[float]:
         times, score = [], None
         for i in range(repeat):
             out = tmp_path / f"out{i}"
+            out.mkdir()
             t = time.perf_counter()
-            subprocess.run([str(otter_exe), "run", "-a", str(zip_path), "-o", str(out), ex.code],
-                           cwd=sub, check=True, capture_output=True)
+            proc = subprocess.run([str(otter_exe), "run", "-a", str(zip_path), "-o", str(out),
+                                   ex.code], cwd=sub, capture_output=True, text=True)
             times.append(time.perf_counter() - t)
+            if proc.returncode != 0:
+                print(f"   stock otter run FAILED (exit {proc.returncode}):\n{proc.stdout[-2000:]}"
+                      f"{proc.stderr[-2000:]}")
+                return None
             data = json.loads((out / "results.json").read_text())
-            score = sum(t["score"] for t in data["tests"] if "max_score" in t)
+            score = sum(t["score"] for t in data["tests"] if t.get("max_score") is not None)
     t_otter = statistics.median(times)
     ratio = t_otter / t_engine
     same = "the same score" if score == res.score else f"DIFFERENT scores ({score:g} vs {res.score:g})"

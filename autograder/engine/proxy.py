@@ -54,14 +54,14 @@ def student_error(type_name: str, message: str) -> StudentError:
     a built-in ``Exception`` (so ``except ValueError`` in a check works as in-process)."""
     cls = _error_types.get(type_name)
     if cls is None:
-        base = getattr(builtins, type_name, None)
+        base = getattr(builtins, type_name, None) if type_name.isidentifier() else None
         cls = StudentError
         if isinstance(base, type) and issubclass(base, Exception) and base is not Exception:
             try:
                 cls = type(type_name, (StudentError, base), {"student_type": type_name})
             except TypeError:  # an incompatible layout (OSError and a few others)
                 cls = StudentError
-        _error_types[type_name] = cls
+            _error_types[type_name] = cls  # only built-in names: the cache stays small
     err = cls(message)
     err.student_type = type_name
     return err
