@@ -201,11 +201,11 @@ def test_forked_children_do_not_survive(probe_dir, mode):
 
 @pytest.mark.parametrize("mode", ALL_MODES)
 def test_honest_and_attacks_per_mode(tmp_path, mode):
-    """The attacks that depend on the sandbox, in every mode: the honest answer scores, an
-    infinite loop in one function leaves the other scoring, forked children die."""
+    """Attacks that depend on the sandbox, in every mode: the honest answer scores, forked
+    children die, patched NumPy stays in the worker (timeouts: test_timeout_then_a_fresh_worker)."""
     token = new_token()
-    for name, want in (("aaa_honest", 10), ("loop_one_function", 5), ("fork_children", 10),
-                       ("numpy_patched", 5)):
+    for name, want in (("aaa_honest", 10), ("fork_children", 10), ("numpy_patched", 5),
+                       ("builtins_patched", 5)):
         folder = build_student(CORPUS / name, tmp_path / name, token=token)
         result = grade_exercise(EX5_4, folder, limits=limits(mode))
         assert result.score == want, (mode, name, [c.message for c in result.cases])
