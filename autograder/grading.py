@@ -33,6 +33,9 @@ from .engine.sandbox import Limits, WorkerGone, get_sandbox
 from .engine.submissions import (Entry, SubmissionError, discover, materialize,
                                  submission_hash)
 
+LAUNCH_AHEAD = 1
+"""Workers launched ahead of the exercises waiting to be graded (each imports NumPy meanwhile)."""
+
 PARALLEL_IN_POOL = 2
 """Exercises graded at once within each student when students are graded ``jobs`` at a time."""
 
@@ -216,10 +219,10 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student", cha
                     if not queue or errors:
                         return
                     i = queue.pop(0)
-                    ahead = next((sessions[j] for j in queue if sessions[j] is not None), None)
-                if ahead is not None:
+                    ahead = [sessions[j] for j in queue if sessions[j] is not None][:LAUNCH_AHEAD]
+                for later in ahead:
                     try:
-                        ahead.launch()
+                        later.launch()
                     except Exception:  # noqa: BLE001 - its own start reports the problem
                         pass
                 try:

@@ -114,8 +114,9 @@ def all(items) -> bool:  # noqa: A001 - the built-in, bound before student code 
 def encode(value: Any, on_other: Callable[[Any], Handle],
            convert: Optional[Callable[[Any], Any]] = None, max_bytes: int = MAX_MESSAGE) -> bytes:
     """The payload for ``value``. ``on_other(obj)`` turns a non-plain object into a ``Handle``
-    (or raises ``WireError``); ``convert(obj)``, if given, may first map an object to a plain
-    stand-in. ``WireError`` when the value is too large, too deep or holds bad keys."""
+    (or raises ``WireError``); ``convert(obj)``, if given, may map an object that is not plain
+    data to a plain stand-in first. ``WireError`` when the value is too large, too deep or
+    holds bad keys."""
     parts: list = []
     put = parts.append
     state = [0, 0]  # bytes so far, items so far
@@ -152,8 +153,6 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
         state[1] += 1
         if state[1] > MAX_ITEMS:
             raise WireError(f"the value holds more than {MAX_ITEMS:,} items (the limit of one message)")
-        if convert is not None:
-            v = convert(v)
         t = type(v)
         if t is _ndarray:
             if _dtype_of(v) in _CODE or wire_dtype(_dtype_of(v)) is not None:
@@ -226,6 +225,11 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
                 put(b"g" + bytes((_CODE[dt],)) + _tobytes(_asarray(v, dtype=dt)))
                 state[0] += 2 + dt.itemsize
                 return
+        if convert is not None:  # only what is not plain data as it is
+            stand_in = convert(v)
+            if stand_in is not v:
+                state[1] -= 1
+                return enc(stand_in, depth)
         h = on_other(v)
         put(b"h" + _HANDLE.pack(h.id, 1 if h.callable else 0))
         state[0] += 10
