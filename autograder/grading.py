@@ -22,9 +22,9 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from .checks.runner import CaseResult, CheckFile, describe_exception, load_check_file
 from .course import Chapter, Exercise, load_chapter

@@ -29,7 +29,7 @@ from builtins import (  # noqa: A004 - deliberately shadowing with the same obje
     BaseException, bytearray, bytes, memoryview, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
     NameError, NotImplementedError, OSError, PermissionError, RecursionError, RuntimeError,
     SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, len, list, max,
-    min, open, setattr, str, tuple, type)
+    open, setattr, str, type)
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
