@@ -101,7 +101,7 @@ def feedback_markdown(result: "SubmissionResult", chapter: Chapter) -> str:
     for er in result.exercises:
         ex = _exercise(chapter, er.exercise_id)
         title = f" — {ex.title_zh} / {ex.title_en}" if ex else ""
-        opt = " (optional)" if ex is not None and ex.optional else ""
+        opt = " (选做 / optional)" if ex is not None and ex.optional else ""
         out += [f"## {er.exercise_id}{title}{opt}: {_pts(er.score)} / {_pts(er.possible)}", ""]
         if er.message:
             out += ["```text", er.message, "```", ""]

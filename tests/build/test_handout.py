@@ -16,7 +16,7 @@ import pytest
 
 from autograder.build import public_check_source
 from autograder.checks.runner import load_check_file
-from tests.packaging.helpers import extract, jupyter_kernel_missing, otter_check, run
+from tests.build.helpers import extract, jupyter_kernel_missing, otter_check, run
 from tests.support import ASSIGNMENTS, CHAPTER, ROOT, SOLUTIONS
 
 FOLDER = "nndl-ch5"

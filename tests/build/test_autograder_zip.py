@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.packaging.helpers import assert_valid_results, extract, run
+from tests.build.helpers import assert_valid_results, extract, run
 from tests.support import ASSIGNMENTS, CHAPTER, SOLUTIONS
 
 BWRAP = shutil.which("bwrap")

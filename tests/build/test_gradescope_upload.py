@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autograder import gradescope
 from autograder.gradescope import collect_upload, error_results
-from tests.packaging.helpers import assert_valid_results
+from tests.build.helpers import assert_valid_results
 from tests.support import ASSIGNMENTS, CHAPTER
 
 EXPECTED = [f for e in CHAPTER.exercises for f in e.files]

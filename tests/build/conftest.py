@@ -7,7 +7,7 @@ import json
 import pytest
 
 from autograder.build import BuildOutputs, build
-from tests.packaging.helpers import SCHEMA
+from tests.build.helpers import SCHEMA
 
 
 @pytest.fixture(scope="session")
