@@ -18,6 +18,8 @@ ASSIGNMENTS = ROOT / "assignments"
 SOLUTIONS = ROOT / "solutions"
 FIXTURES = ROOT / "tests" / "fixtures"
 CHAPTER = load_chapter("ch5")
+RESULTS_SCHEMA = FIXTURES / "gradescope" / "results.schema.json"
+"""Gradescope's results.json format as a JSON Schema (a copy of shared/gradescope/)."""
 
 CALL_BUDGET = 1000
 """Most calls into student code one check may make: about 0.1 s under the grading engine."""
@@ -84,3 +86,4 @@ def remote_env(env: dict[str, Any], calls: Counter) -> dict[str, Any]:
     return {k: wrap(k, v) if isinstance(v, types.FunctionType) and not k.startswith("_")
             and v.__module__ == own else v
             for k, v in env.items()}
+

@@ -4,9 +4,11 @@ runs, and the seed answer that imports torch."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import jsonschema
@@ -15,10 +17,10 @@ import pytest
 from autograder.cli import main
 from autograder.engine.sandbox import Limits
 from autograder.grading import MARKER, grade_exercise, grade_folder, grade_submission
-from tests.support import CHAPTER, FIXTURES, ROOT
+from tests.support import CHAPTER, FIXTURES, RESULTS_SCHEMA, ROOT
 
 EXAMPLES = ROOT / "examples" / "submissions"
-SCHEMA = json.loads((ROOT / "tests" / "engine" / "data" / "results.schema.json").read_text())
+SCHEMA = json.loads(RESULTS_SCHEMA.read_text())
 
 # the points every example student must get, per exercise (scripts/make_examples.py says why)
 EXPECTED = {
@@ -137,3 +139,21 @@ def test_seed_answer_with_torch_scores_zero_and_names_torch():
     assert result.score == 0 and result.possible > 0
     assert "No module named 'torch'" in result.message
     assert all("torch" in c.message for c in result.cases)
+
+
+def _submission_files(path: Path) -> dict[str, str]:
+    if path.is_dir():
+        return {p.name: p.read_text(encoding="utf-8") for p in path.iterdir()}
+    with zipfile.ZipFile(path) as zf:
+        return {Path(n).name: zf.read(n).decode("utf-8") for n in zf.namelist() if not n.endswith("/")}
+
+
+def test_examples_are_what_the_script_makes_from_the_current_references():
+    spec = importlib.util.spec_from_file_location("make_examples", ROOT / "scripts" / "make_examples.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for student in EXPECTED:
+        path = EXAMPLES / student if (EXAMPLES / student).is_dir() else EXAMPLES / f"{student}.zip"
+        made = getattr(script, student)()
+        assert _submission_files(path) == made, (
+            f"{path} is stale: run .venv/bin/python scripts/make_examples.py and commit the result")

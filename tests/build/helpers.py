@@ -10,9 +10,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.support import ROOT
+from tests.support import RESULTS_SCHEMA, ROOT
 
-SCHEMA = ROOT / "tests" / "fixtures" / "gradescope" / "results.schema.json"
+SCHEMA = RESULTS_SCHEMA
 """Gradescope's results.json specification as a JSON schema (a copy of the team's shared one)."""
 
 
