@@ -44,6 +44,15 @@ def run_file(exercise: Exercise, path: Path) -> dict[str, CaseResult]:
     return run_env(exercise, load_student_file(path), str(path))
 
 
+def check_file_globals(exercise: Exercise) -> dict[str, Any]:
+    """A check file's globals (its literal constants, shape lists and helpers), for tests."""
+    load_check_file(exercise.check_file)  # installs the Otter stand-in if otter is missing
+    env: dict[str, Any] = {"__name__": f"{exercise.id}_check"}
+    path = exercise.check_file
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), env)
+    return env
+
+
 def wrong_answer_env(exercise: Exercise, fixture: Path) -> dict[str, Any]:
     """The reference's namespace with a wrong-answer fixture executed on top of it.
 

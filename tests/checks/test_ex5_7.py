@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from typing import Any
 
 import numpy as np
 import pytest
 
 from autograder.checks import oracle
 from autograder.checks.runner import load_check_file, load_student_file, run_case
-from tests.support import CALL_BUDGET, CHAPTER, reference_path, remote_env
+from tests.support import CALL_BUDGET, CHAPTER, check_file_globals, reference_path, remote_env
 
 EXERCISE = CHAPTER.exercise("ex5_7")
 
@@ -24,12 +23,7 @@ def ref():
 
 @pytest.fixture(scope="module")
 def check_env():
-    """The check file's globals: its literal constants and helpers."""
-    path = EXERCISE.check_file
-    load_check_file(path)  # installs the Otter stand-in if otter is missing
-    env: dict[str, Any] = {"__name__": "ex5_7_check"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), env)
-    return env
+    return check_file_globals(EXERCISE)
 
 
 def _shapes(seed, n):

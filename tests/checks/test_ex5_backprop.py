@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +15,7 @@ from autograder.checks import oracle
 from autograder.checks.gradcheck import (GRAD_REL_ERROR, distinct_values,
                                          numerical_gradient_array, rel_error)
 from autograder.checks.runner import load_check_file, load_student_file, run_case
-from tests.support import CALL_BUDGET, CHAPTER, reference_path, remote_env
+from tests.support import CALL_BUDGET, CHAPTER, check_file_globals, reference_path, remote_env
 
 EXERCISE = CHAPTER.exercise("ex5_backprop")
 MAX_GRAD_ELEMENTS = 300
@@ -30,12 +29,7 @@ def ref():
 
 @pytest.fixture(scope="module")
 def check_env():
-    """The check file's globals: its literal constants and shape lists."""
-    path = EXERCISE.check_file
-    load_check_file(path)  # installs the Otter stand-in if otter is missing
-    env: dict[str, Any] = {"__name__": "ex5_backprop_check"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), env)
-    return env
+    return check_file_globals(EXERCISE)
 
 
 def _conv_shapes(seed, n):
