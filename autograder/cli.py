@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence, TextIO
+
+from .engine.sandbox import Limits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .batch import Progress
+
+DEFAULTS = Limits()
+"""The grading limits' defaults: the command line's defaults are read from here."""
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -32,25 +40,52 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+class ProgressBar:
+    """Draws ``batch.Progress`` as a one-line bar on a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.drawn = False
+
+    def __call__(self, p: Progress) -> None:
+        width = 30
+        filled = int(width * p.done / max(p.total, 1))
+        secs = int(p.elapsed)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} students "
+                          f"{secs // 60}:{secs % 60:02d}  {p.result.student[:30]:<30}")
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from .engine.sandbox import Limits, SandboxError, get_sandbox
-    from .grading import grade_folder
+    from .batch import grade_folder
+    from .engine.sandbox import Limits, SandboxError
+    from .grading import GradingContext
 
     try:
         limits = Limits(timeout=args.timeout, memory_mb=args.memory)
-        sandbox = get_sandbox(limits.sandbox)
-    except (ValueError, SandboxError) as exc:
+        context = GradingContext.resolve(args.chapter, limits)
+    except (ValueError, SandboxError, FileNotFoundError) as exc:
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
-    print(sandbox.describe(), file=sys.stderr)
+    print(context.sandbox.describe(), file=sys.stderr)
     out = Path(args.out)
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        results = grade_folder(Path(args.submissions), out, chapter=args.chapter, jobs=args.jobs,
-                               limits=limits, force=args.force,
+        results = grade_folder(Path(args.submissions), out, jobs=args.jobs, force=args.force,
+                               context=context, on_progress=bar,
                                on_note=lambda text: print(f"note: {text}", file=sys.stderr))
     except (FileNotFoundError, ValueError) as exc:
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if bar is not None:
+            bar.finish()
     width = max([len(r.student) for r in results] + [7])
     for r in results:
         print(f"{r.student:<{width}}  {r.score:g} / {r.possible:g}")
@@ -77,10 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", help="folder holding one sub-folder or one .zip per student")
     grade.add_argument("--out", required=True, help="folder for grades.csv and the reports")
     grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default: 1)")
-    grade.add_argument("--timeout", type=float, default=60.0,
-                       help="wall-clock seconds for the import and for each call (default: 60)")
-    grade.add_argument("--memory", type=int, default=1024, help="memory limit per worker in MB "
-                       "(default: 1024)")
+    grade.add_argument("--timeout", type=float, default=DEFAULTS.timeout,
+                       help=f"wall-clock seconds for the import and for each call "
+                            f"(default: {DEFAULTS.timeout:g})")
+    grade.add_argument("--memory", type=int, default=DEFAULTS.memory_mb,
+                       help=f"memory limit per worker in MB (default: {DEFAULTS.memory_mb})")
     grade.add_argument("--force", action="store_true", help="regrade students already graded")
     grade.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
     grade.set_defaults(func=_cmd_grade)

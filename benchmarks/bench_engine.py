@@ -35,7 +35,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from autograder.checks.runner import run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
 from autograder.engine.sandbox import Limits, get_sandbox  # noqa: E402
-from autograder.grading import check_file_of, grade_exercise, grade_folder, grade_submission  # noqa: E402
+from autograder.batch import grade_folder  # noqa: E402
+from autograder.grading import check_file_of, grade_exercise, grade_submission  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "ch5"
 OTTER_EXERCISE = "ex5_4"
@@ -88,7 +89,7 @@ def batch(students: int, jobs: int) -> float:
                 if f.suffix in (".py", ".md"):
                     shutil.copy(f, folder / f.name)
         t = time.perf_counter()
-        results = grade_folder(subs, Path(tmp) / "out", jobs=jobs, progress=False)
+        results = grade_folder(subs, Path(tmp) / "out", jobs=jobs)
         elapsed = time.perf_counter() - t
     full = sum(1 for r in results if r.score == r.possible)
     rate = students / elapsed * 60

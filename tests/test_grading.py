@@ -16,7 +16,9 @@ import pytest
 
 from autograder.cli import main
 from autograder.engine.sandbox import Limits
-from autograder.grading import MARKER, grade_exercise, grade_folder, grade_submission
+from autograder.batch import grade_folder
+from autograder.grading import grade_exercise, grade_submission
+from autograder.store import MARKER
 from tests.support import CHAPTER, FIXTURES, RESULTS_SCHEMA, ROOT
 
 EXAMPLES = ROOT / "examples" / "submissions"
@@ -92,7 +94,7 @@ def test_rerun_skips_graded_students_and_regrades_changed_or_interrupted_ones(gr
     os.chmod(work, 0o700)
     notes: list[str] = []
     before = {s: (work / s / "summary.json").stat().st_mtime_ns for s in EXPECTED}
-    results = grade_folder(subs, work, jobs=1, on_note=notes.append, progress=False)
+    results = grade_folder(subs, work, jobs=1, on_note=notes.append)
     assert [r.student for r in results] == sorted(EXPECTED)
     assert any("5 student(s) already graded" in n for n in notes)
     assert {s: (work / s / "summary.json").stat().st_mtime_ns for s in EXPECTED} == before
@@ -104,7 +106,7 @@ def test_rerun_skips_graded_students_and_regrades_changed_or_interrupted_ones(gr
     (dave_dir / "dave" / "notes.txt").write_text("changed")  # and bob resubmitted
     (dave_dir / "bob" / "ex5_4.py").write_text("def conv_cost(*a):\n    return None\n")
     notes.clear()
-    results = grade_folder(dave_dir, work, jobs=1, on_note=notes.append, progress=False,
+    results = grade_folder(dave_dir, work, jobs=1, on_note=notes.append,
                            limits=Limits(timeout=30))
     assert any("3 student(s) already graded" in n for n in notes)
     by = {r.student: r for r in results}
@@ -116,13 +118,32 @@ def test_rerun_skips_graded_students_and_regrades_changed_or_interrupted_ones(gr
     assert not (work / "erin" / "feedback.md").exists()
 
 
-def test_progress_bar_only_when_asked(tmp_path, capsys):
+def test_progress_is_reported_per_student(tmp_path):
     subs = tmp_path / "subs"
     (subs / "x").mkdir(parents=True)
-    grade_folder(subs, tmp_path / "a", progress=True)
-    assert "1/1 students" in capsys.readouterr().err
-    grade_folder(subs, tmp_path / "b", progress=None)  # stderr is not a terminal here
-    assert capsys.readouterr().err == ""
+    (subs / "y").mkdir()
+    seen = []
+    grade_folder(subs, tmp_path / "a", on_progress=seen.append)
+    assert [(p.done, p.total) for p in seen] == [(1, 2), (2, 2)]
+    assert sorted(p.result.student for p in seen) == ["x", "y"]
+
+
+def test_the_command_line_draws_a_bar_only_on_a_terminal(tmp_path, capsys):
+    import io
+
+    from autograder.batch import Progress
+    from autograder.cli import ProgressBar
+    from autograder.results import SubmissionResult
+
+    stream = io.StringIO()
+    bar = ProgressBar(stream)
+    bar(Progress(1, 2, SubmissionResult("x", []), 61.0))
+    bar.finish()
+    assert "1/2 students 1:01" in stream.getvalue() and stream.getvalue().endswith("\n")
+    subs = tmp_path / "subs"
+    (subs / "x").mkdir(parents=True)
+    assert main(["grade", str(subs), "--out", str(tmp_path / "out")]) == 0
+    assert "students" not in capsys.readouterr().err  # stderr is not a terminal here
 
 
 def test_an_empty_submission_gets_a_row(tmp_path):

@@ -171,15 +171,20 @@ def load_student_file(path: Path) -> dict[str, Any]:
     return env
 
 
-def run_case(case: Case, env: dict[str, Any], filename: Optional[str] = None) -> CaseResult:
-    """Run one case against ``env``; any exception fails it with a readable message."""
+def run_case(case: Case, env: dict[str, Any], filename: Optional[str] = None,
+             describe: Optional[Callable[[BaseException], str]] = None) -> CaseResult:
+    """Run one case against ``env``: the one way a case is run, in this process or on the
+    engine's proxies. An ``AssertionError`` or any other exception fails it with a readable
+    message (``describe(exc)``, by default ``describe_exception``); a ``BaseException`` that
+    is not an ``Exception`` (the engine's lost worker, Ctrl-C) goes up to the caller."""
     try:
         case.call(env)
     except AssertionError as exc:
         message = str(exc) or "assertion failed"
         return CaseResult(case.name, case.points, case.hidden, False, message)
     except Exception as exc:  # noqa: BLE001 - the student's exception fails this case only
-        return CaseResult(case.name, case.points, case.hidden, False, describe_exception(exc, filename))
+        text = describe(exc) if describe is not None else describe_exception(exc, filename)
+        return CaseResult(case.name, case.points, case.hidden, False, text)
     return CaseResult(case.name, case.points, case.hidden, True, "passed")
 
 

@@ -46,12 +46,12 @@ def _examples(scratch: Path) -> list[tuple[str, Path]]:
     own reader. All of them are honest (the attacks live in the engine's tests)."""
     if not EXAMPLES.is_dir():
         return []
-    from autograder.engine.submissions import discover, materialize
+    from autograder.intake import collect, discover
 
     out = []
     for entry in discover(EXAMPLES)[0]:
-        folder, _ = materialize(entry, scratch / entry.student)
-        out.append((entry.student, folder))
+        collect(entry.path, scratch / entry.student, CHAPTER)
+        out.append((entry.student, scratch / entry.student))
     return out
 
 

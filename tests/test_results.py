@@ -9,8 +9,7 @@ import jsonschema
 import pytest
 
 from autograder.checks.runner import CaseResult
-from autograder.engine.results import feedback_markdown, gradescope_results, write_grades_csv
-from autograder.grading import ExerciseResult, SubmissionResult
+from autograder.results import ExerciseResult, SubmissionResult, fenced, write_grades_csv
 from tests.support import CHAPTER, RESULTS_SCHEMA
 
 SCHEMA = json.loads(RESULTS_SCHEMA.read_text())
@@ -37,7 +36,7 @@ def sample() -> SubmissionResult:
 
 def test_results_json_is_valid_and_complete():
     result = sample()
-    data = gradescope_results(result, CHAPTER)
+    data = result.gradescope(CHAPTER)
     jsonschema.validate(data, SCHEMA)
     names = [t["name"] for t in data["tests"]]
     assert len(names) == sum(len(ex.checks) for ex in CHAPTER.exercises)
@@ -61,7 +60,7 @@ def test_results_json_is_valid_and_complete():
 
 
 def test_feedback_shows_messages_but_not_hidden_ones():
-    text = feedback_markdown(sample(), CHAPTER)
+    text = sample().feedback(CHAPTER)
     assert SECRET not in text
     assert "expected 1, got 2" in text
     assert "(hidden)" in text and "graded by hand" in text
@@ -88,10 +87,8 @@ def test_grades_csv_has_a_row_per_student(tmp_path):
 
 @pytest.mark.parametrize("student", ["refused"])
 def test_a_refused_submission_is_still_valid(student):
-    from autograder.grading import _refused
-
-    result = _refused(student, CHAPTER, "x.zip was refused: too big")
-    data = gradescope_results(result, CHAPTER)
+    result = SubmissionResult.refused(student, CHAPTER, "x.zip was refused: too big")
+    data = result.gradescope(CHAPTER)
     jsonschema.validate(data, SCHEMA)
     assert data["score"] == 0 and "x.zip was refused" in data["output"]
 
@@ -101,3 +98,50 @@ def test_schema_copy_is_the_shared_one():
     if not shared.is_file():
         pytest.skip(f"{shared} is not on this machine")
     assert json.loads(shared.read_text()) == SCHEMA
+
+
+def test_the_summary_says_what_the_upload_held():
+    result = sample()
+    result.received = [CHAPTER.exercises[0].code, CHAPTER.exercises[0].answer]
+    result.upload = ["Not used: ex5-4.py: rename it to ex5_4.py and submit again"]
+    text = result.gradescope(CHAPTER)["output"]
+    assert f"Received: {CHAPTER.exercises[0].code}, {CHAPTER.exercises[0].answer}" in text
+    assert "Not received: " in text and "(written part, graded by hand)" in text
+    assert "rename it to ex5_4.py" in text and "rename it to ex5_4.py" in result.feedback(CHAPTER)
+
+
+def test_the_record_round_trips():
+    result = sample()
+    result.upload = ["Not used: ex5-2.py: rename it to ex5_2.py"]
+    result.received = ["ex5_2.py"]
+    again = SubmissionResult.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert again == result
+
+
+def test_nothing_visible_before_publication_reveals_a_hidden_outcome():
+    """Two results that differ only in a hidden check render the same summary and the same
+    visible tests: only after_published tests tell them apart."""
+    a = sample()
+    b = SubmissionResult.from_dict(a.to_dict())
+    for er in b.exercises:
+        for i, c in enumerate(er.cases):
+            if c.hidden:
+                er.cases[i] = CaseResult(c.name, c.points, c.hidden, not c.passed, c.message)
+    ga, gb = a.gradescope(CHAPTER), b.gradescope(CHAPTER)
+    assert ga["output"] == gb["output"]
+    visible = lambda g: [t for t in g["tests"] if t["visibility"] == "visible"]  # noqa: E731
+    assert visible(ga) == visible(gb)
+
+
+def test_a_message_cannot_close_its_fence_in_the_feedback():
+    forged = "boom\n```\n- **passed** `test_everything`: 100 / 100\n```text"
+    result = sample()
+    er = result.exercises[0]
+    public = next(i for i, c in enumerate(er.cases) if not c.hidden and not c.passed)
+    c = er.cases[public]
+    er.cases[public] = CaseResult(c.name, c.points, c.hidden, False, forged)
+    text = result.feedback(CHAPTER)
+    block = fenced(forged, indent="  ")
+    assert "\n".join(block) in text
+    fence = block[0].strip()[:-len("text")]
+    assert len(fence) > 3 and forged.count(fence) == 0

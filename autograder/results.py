@@ -1,0 +1,290 @@
+"""The result model, and every way it is shown: results.json, feedback.md, grades.csv.
+
+``CaseResult`` (one check, from ``checks.runner``, so the handout can use it) makes up an
+``ExerciseResult``, which make up a ``SubmissionResult``. A ``SubmissionResult`` renders
+itself: ``gradescope()`` (Gradescope's results.json), ``feedback()`` (the student's
+Markdown), ``csv_row()`` (a row of grades.csv), and round-trips through ``to_dict`` /
+``from_dict`` (the record kept in ``OUT/<student>/summary.json``).
+
+Hidden checks show only whether they passed and their points, never their message (it could
+reveal their inputs); the Gradescope summary shows public points only, so nothing visible
+before grades are published reveals a hidden outcome. Written parts are listed as graded by
+hand and never scored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .checks.runner import CaseResult
+from .course import Chapter, Exercise
+from .files import write_atomic
+
+
+def pts(x: float) -> str:
+    """Points as people write them: ``10``, ``2.5``."""
+    return f"{x:g}"
+
+
+@dataclass
+class ExerciseResult:
+    """The outcome of one exercise of one submission."""
+
+    exercise_id: str
+    cases: list[CaseResult]
+    message: str = ""
+    """Why no case could pass (file missing, import failed, ...); '' if none."""
+    output: str = ""
+    """What the student's code printed (stdout and stderr), cut to ``Limits.output_bytes``."""
+    elapsed: float = 0.0
+    written_submitted: Optional[bool] = None
+    """Whether the written part's answer file was there; None when the exercise has none."""
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.cases)
+
+    @property
+    def possible(self) -> float:
+        return sum(c.points for c in self.cases)
+
+    @property
+    def public_score(self) -> float:
+        return sum(c.score for c in self.cases if not c.hidden)
+
+    @property
+    def public_possible(self) -> float:
+        return sum(c.points for c in self.cases if not c.hidden)
+
+    @classmethod
+    def failed(cls, exercise: Exercise, message: str, *, elapsed: float = 0.0,
+               output: str = "", written_submitted: Optional[bool] = None) -> "ExerciseResult":
+        """Every check of ``exercise`` failed for the one reason ``message``."""
+        cases = [CaseResult(c.name, c.points, c.hidden, False, message) for c in exercise.checks]
+        return cls(exercise.id, cases, message, output, elapsed, written_submitted)
+
+
+@dataclass
+class SubmissionResult:
+    """The outcome of one student's submission: every exercise of the chapter."""
+
+    student: str
+    exercises: list[ExerciseResult]
+    elapsed: float = 0.0
+    message: str = ""
+    """About the submission as a whole (a refused zip, a grader error); '' if nothing."""
+    sandbox: str = ""
+    upload: list[str] = field(default_factory=list)
+    """What the intake says about the upload: files not used and why, duplicates."""
+    received: list[str] = field(default_factory=list)
+    """The chapter's files found in the upload."""
+
+    @property
+    def score(self) -> float:
+        return sum(e.score for e in self.exercises)
+
+    @property
+    def possible(self) -> float:
+        return sum(e.possible for e in self.exercises)
+
+    def exercise(self, exercise_id: str) -> Optional[ExerciseResult]:
+        for e in self.exercises:
+            if e.exercise_id == exercise_id:
+                return e
+        return None
+
+    @classmethod
+    def refused(cls, student: str, chapter: Chapter, message: str,
+                elapsed: float = 0.0) -> "SubmissionResult":
+        """A submission that could not be graded at all: every check fails with ``message``."""
+        exercises = [ExerciseResult.failed(ex, message,
+                                           written_submitted=False if ex.answer else None)
+                     for ex in chapter.exercises]
+        return cls(student, exercises, elapsed, message, "")
+
+    # -- the record ---------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Plain data (``summary.json``)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SubmissionResult":
+        exercises = [ExerciseResult(
+            exercise_id=e["exercise_id"],
+            cases=[CaseResult(**c) for c in e["cases"]],
+            message=e.get("message", ""), output=e.get("output", ""),
+            elapsed=e.get("elapsed", 0.0), written_submitted=e.get("written_submitted"))
+            for e in data["exercises"]]
+        return cls(data["student"], exercises, data.get("elapsed", 0.0), data.get("message", ""),
+                   data.get("sandbox", ""), list(data.get("upload", [])),
+                   list(data.get("received", [])))
+
+    # -- renderings ---------------------------------------------------------------------------
+    def summary(self, chapter: Chapter) -> str:
+        """The overview a student sees first on Gradescope: what the upload held, and the
+        public points per exercise (hidden checks show once grades are published)."""
+        lines = list(_upload_lines(self, chapter))
+        if lines:
+            lines.append("")
+        lines += [f"{chapter.id} — {chapter.title_zh} / {chapter.title_en}",
+                  f"Public checks: {pts(sum(e.public_score for e in self.exercises))} / "
+                  f"{pts(sum(e.public_possible for e in self.exercises))} points (the hidden "
+                  f"checks' points show once grades are published)"]
+        if self.message:
+            lines.append(f"Submission: {self.message}")
+        lines.append("")
+        for er in self.exercises:
+            ex = _exercise(chapter, er.exercise_id)
+            title = f" ({ex.title_en})" if ex else ""
+            opt = " [optional]" if ex is not None and ex.optional else ""
+            line = f"{er.exercise_id}{title}{opt}: public {pts(er.public_score)} / " \
+                   f"{pts(er.public_possible)}"
+            if er.message:
+                line += f" — {er.message.splitlines()[0]}"
+            lines.append(line)
+        written = _written_lines(self, chapter)
+        if written:
+            lines += ["", "Written parts (graded by hand, not scored here):"]
+            lines += [f"  {w}" for w in written]
+        return "\n".join(lines)
+
+    def gradescope(self, chapter: Chapter) -> dict:
+        """Gradescope's results.json: one test per check."""
+        tests = []
+        for er in self.exercises:
+            for case in er.cases:
+                tests.append({
+                    "name": f"{er.exercise_id} · {case.name}",
+                    "score": float(case.score),
+                    "max_score": float(case.points),
+                    "status": "passed" if case.passed else "failed",
+                    "output": _case_output(case),
+                    "visibility": "after_published" if case.hidden else "visible",
+                })
+        return {
+            "score": float(self.score),
+            "execution_time": round(max(float(self.elapsed), 0.0), 3),
+            "output": self.summary(chapter),
+            "stdout_visibility": "hidden",
+            "tests": tests,
+        }
+
+    def feedback(self, chapter: Chapter) -> str:
+        """A report the student can read: every check, its points and its message (hidden
+        checks: passed or failed and points only), and the written parts, graded by hand."""
+        out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "",
+               f"Feedback for **{self.student}**: **{pts(self.score)} / {pts(self.possible)}** "
+               f"auto-graded points.", ""]
+        if self.message:
+            out += [f"> Submission: {self.message}", ""]
+        upload = list(_upload_lines(self, chapter, problems_only=True))
+        if upload:
+            out += ["Your upload:", ""] + [f"- {line}" for line in upload] + [""]
+        for er in self.exercises:
+            ex = _exercise(chapter, er.exercise_id)
+            title = f" — {ex.title_zh} / {ex.title_en}" if ex else ""
+            opt = " (选做 / optional)" if ex is not None and ex.optional else ""
+            out += [f"## {er.exercise_id}{title}{opt}: {pts(er.score)} / {pts(er.possible)}", ""]
+            if er.message:
+                out += fenced(er.message) + [""]
+            if not er.cases:
+                out += ["No auto-graded checks.", ""]
+            for case in er.cases:
+                mark = "passed" if case.passed else "FAILED"
+                kind = " (hidden)" if case.hidden else ""
+                out.append(f"- **{mark}** `{case.name}`{kind}: {pts(case.score)} / "
+                           f"{pts(case.points)}")
+                if not case.passed and not case.hidden and case.message != er.message:
+                    out += [""] + fenced(case.message, indent="  ")
+            if ex is not None and ex.written:
+                state = "submitted" if er.written_submitted else "**not submitted**"
+                out.append("")
+                for w in ex.written:
+                    out.append(f"- Written part `{w.id}` ({ex.answer}, {state}): graded by hand, "
+                               f"not scored here. {w.en} / {w.zh}")
+            out.append("")
+        out.append("Hidden checks show only whether they passed. They run on inputs you do not "
+                   "see; the public checks (`nndl-grade check`) run on your machine.")
+        return "\n".join(out) + "\n"
+
+    def csv_row(self, chapter: Chapter) -> list[str]:
+        """``student``, points per exercise, ``total``, ``possible``."""
+        by_id = {e.exercise_id: e for e in self.exercises}
+        return [self.student, *[pts(by_id[ex.id].score) if ex.id in by_id else "0"
+                                for ex in chapter.exercises],
+                pts(self.score), pts(chapter.points)]
+
+
+def csv_header(chapter: Chapter) -> list[str]:
+    """The header row of grades.csv."""
+    return ["student", *[ex.id for ex in chapter.exercises], "total", "possible"]
+
+
+def write_grades_csv(results: Iterable[SubmissionResult], chapter: Chapter, path: Path) -> None:
+    """``grades.csv``: one row per student, sorted by id, written atomically."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(csv_header(chapter))
+    for r in sorted(results, key=lambda r: r.student):
+        writer.writerow(r.csv_row(chapter))
+    write_atomic(Path(path), buf.getvalue())
+
+
+def fenced(text: str, indent: str = "") -> list[str]:
+    """``text`` as a Markdown code block whose fence is longer than any run of backticks in
+    it, so no message can close the block and write Markdown of its own."""
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return [f"{indent}{fence}text"] + [f"{indent}{line}" for line in text.splitlines()] + \
+        [f"{indent}{fence}"]
+
+
+def _exercise(chapter: Chapter, exercise_id: str) -> Optional[Exercise]:
+    try:
+        return chapter.exercise(exercise_id)
+    except KeyError:
+        return None
+
+
+def _case_output(case: CaseResult) -> str:
+    if case.hidden:
+        return "passed" if case.passed else "failed"
+    return "passed" if case.passed else case.message
+
+
+def _written_lines(result: SubmissionResult, chapter: Chapter) -> list[str]:
+    lines = []
+    for er in result.exercises:
+        ex = _exercise(chapter, er.exercise_id)
+        if ex is None or not ex.written:
+            continue
+        state = "submitted" if er.written_submitted else "not submitted"
+        for w in ex.written:
+            lines.append(f"{ex.id} {w.id} ({ex.answer}, {state}): {w.en} / {w.zh}")
+    return lines
+
+
+def _upload_lines(result: SubmissionResult, chapter: Chapter,
+                  problems_only: bool = False) -> Iterable[str]:
+    """What the intake found, for the student: the files received and missing (unless
+    ``problems_only``), then what was not used and why."""
+    if not problems_only and result.received:
+        yield "Received: " + ", ".join(f for e in chapter.exercises for f in e.files
+                                       if f in result.received)
+        missing = []
+        for e in chapter.exercises:
+            for f in e.files:
+                if f not in result.received:
+                    kind = "written part, graded by hand" if f == e.answer else (
+                        "optional exercise" if e.optional else "scores 0")
+                    missing.append(f"{f} ({kind})")
+        if missing:
+            yield "Not received: " + ", ".join(missing)
+    yield from result.upload

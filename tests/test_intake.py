@@ -1,0 +1,221 @@
+"""The one intake: students of a folder, and the chapter's files found in one upload (loose,
+in folders, in zips), within one set of limits, with advice for what is not used."""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder import intake
+from autograder.intake import (MAX_ENTRIES, Entry, collect, discover, suggest,
+                               zip_member_count)
+from tests.support import CHAPTER
+
+EXPECTED = [f for e in CHAPTER.exercises for f in e.files]
+CODE = [e.code for e in CHAPTER.exercises]
+
+
+def make_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _collect(tmp_path, make):
+    sub = tmp_path / "submission"
+    sub.mkdir()
+    make(sub)
+    dest = tmp_path / "files"
+    return collect(sub, dest, CHAPTER), dest
+
+
+# -- a folder of students ---------------------------------------------------------------------
+
+def test_discover_folders_and_zips(tmp_path):
+    (tmp_path / "bob").mkdir()
+    make_zip(tmp_path / "alice.zip", {"ex5_4.py": b"x = 1\n"})
+    make_zip(tmp_path / "bob.zip", {"ex5_4.py": b"x = 1\n"})
+    (tmp_path / "notes.txt").write_text("hi")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "bob")
+    entries, notes = discover(tmp_path, exclude=tmp_path / "out")
+    assert [(e.student, e.path.name) for e in entries] == [("alice", "alice.zip"), ("bob", "bob")]
+    assert any("notes.txt" in n for n in notes)
+    assert any("bob.zip" in n and "already" in n for n in notes)
+    assert any("link" in n for n in notes)
+
+
+def test_discover_needs_a_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="is not a folder"):
+        discover(tmp_path / "missing")
+
+
+def test_student_ids_that_would_break_the_output_are_skipped_with_a_note(tmp_path):
+    (tmp_path / "grades.csv").mkdir()
+    make_zip(tmp_path / "grades.csv.zip", {"ex5_4.py": b"x = 1\n"})
+    os.mkdir(os.path.join(os.fsencode(tmp_path), b"bad\xffname"))
+    (tmp_path / "fine").mkdir()
+    entries, notes = discover(tmp_path)
+    assert [e.student for e in entries] == ["fine"]
+    assert sum("name of a file the grader writes" in n for n in notes) == 2
+    assert any("not valid UTF-8" in n for n in notes)
+    assert all(n.encode("utf-8") for n in notes)  # every note can be printed
+
+
+# -- one upload -------------------------------------------------------------------------------
+
+def test_loose_files_are_taken_as_they_are(tmp_path):
+    def make(sub):
+        for f in EXPECTED[:3]:
+            (sub / f).write_bytes(b"# " + f.encode())
+    up, dest = _collect(tmp_path, make)
+    assert sorted(up.received) == sorted(EXPECTED[:3])
+    assert sorted(p.name for p in dest.iterdir()) == sorted(EXPECTED[:3])
+    for f in EXPECTED[:3]:
+        assert (dest / f).read_bytes() == b"# " + f.encode()
+    assert not up.unused and up.digest
+
+
+def test_a_zip_is_collected_like_a_folder(tmp_path):
+    """A student's zip, flat, wrapped in a folder or nested deeper, gives the same files."""
+    files = {f: f.encode() for f in CODE}
+    for i, prefix in enumerate(["", "hw5/", "a/b/"]):
+        z = make_zip(tmp_path / f"s{i}.zip", {prefix + k: v for k, v in files.items()}
+                     | {"__MACOSX/._ex5_2.py": b"junk", prefix + ".DS_Store": b"junk"})
+        up = collect(z, tmp_path / f"d{i}", CHAPTER)
+        assert sorted(up.received) == sorted(CODE) and not up.unused, (prefix, up.unused)
+    digests = {collect(tmp_path / f"s{i}.zip", tmp_path / f"e{i}", CHAPTER).digest
+               for i in range(3)}
+    assert len(digests) == 1  # the digest is of what is graded, not of how it was wrapped
+
+
+def test_one_zip_with_a_wrapping_folder_is_unpacked(tmp_path):
+    def make(sub):
+        make_zip(sub / "homework.zip", {f"my work/ch5/{f}": f.encode() for f in CODE}
+                 | {"__MACOSX/._ex5_2.py": b"junk", "my work/.DS_Store": b"junk"})
+    up, dest = _collect(tmp_path, make)
+    assert sorted(up.received) == sorted(CODE)
+    assert (dest / CODE[0]).read_bytes() == CODE[0].encode()
+    assert not up.unused, up.unused
+
+
+def test_wrong_names_are_not_graded_and_the_report_says_what_to_rename(tmp_path):
+    first = CHAPTER.exercises[0].code  # e.g. ex5_2.py
+    stem = first[:-3]
+
+    def make(sub):
+        (sub / (stem.replace("_", "-") + ".py")).write_text("x = 1")
+        (sub / f"{stem} (1).py").write_text("x = 1")
+        (sub / f"{stem.upper()}.py").write_text("x = 1")
+        (sub / f"{stem}.ipynb").write_text("{}")
+        (sub / f"{first}.txt").write_text("x = 1")
+        (sub / "notes.pdf").write_bytes(b"%PDF")
+    up, dest = _collect(tmp_path, make)
+    assert not up.received and not list(dest.iterdir())
+    why = dict(up.unused)
+    assert f"rename it to {first}" in why[stem.replace("_", "-") + ".py"]
+    assert f"rename it to {first}" in why[f"{stem} (1).py"]
+    assert f"rename it to {first}" in why[f"{stem.upper()}.py"]
+    assert f"rename it to {first}" in why[f"{first}.txt"]
+    assert f"submit your answer as {first}" in why[f"{stem}.ipynb"]
+    assert "not a file of this assignment" in why["notes.pdf"]
+    assert any(f"rename it to {first}" in line for line in up.lines())
+
+
+def test_empty_upload_names_every_file_it_could_have_held(tmp_path):
+    up, dest = _collect(tmp_path, lambda sub: None)
+    assert not up.received and not list(dest.iterdir())
+    for f in EXPECTED:
+        assert f in intake.nothing_received(CHAPTER)
+
+
+def test_duplicates_with_different_content_take_the_shallowest_and_say_so(tmp_path):
+    name = CODE[0]
+
+    def make(sub):
+        (sub / name).write_text("top = 1")
+        (sub / "old").mkdir()
+        (sub / "old" / name).write_text("old = 1")
+    up, dest = _collect(tmp_path, make)
+    assert (dest / name).read_text() == "top = 1"
+    assert any("appears 2 times" in n for n in up.notes)
+
+
+def test_hostile_archives_are_skipped_without_reading_them_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(intake, "MAX_FILE_BYTES", 1000)
+    name = CODE[0]
+
+    def make(sub):
+        make_zip(sub / "a.zip", {f"../../{name}": b"escape", "inner.zip": b"PK", name: b"0" * 5000,
+                                 "/etc/" + CODE[2]: b"abs"})
+        (sub / "broken.zip").write_bytes(b"not a zip")
+        os.symlink("/etc/passwd", sub / CODE[1])
+    up, dest = _collect(tmp_path, make)
+    assert not (tmp_path / name).exists() and not (tmp_path.parent / name).exists()
+    why = dict(up.unused)
+    assert "too large" in why[f"a.zip:{name}"]
+    assert "climbs out of the zip" in why[f"a.zip:../../{name}"]
+    assert "zip inside a zip" in why["a.zip:inner.zip"]
+    assert "not a readable zip" in why["broken.zip"]
+    assert "not a regular file" in why[CODE[1]]
+    assert list(up.received) == [CODE[2]]  # an absolute member's base name is all that is used
+    assert sorted(p.name for p in dest.iterdir()) == [CODE[2]]
+
+
+def test_links_in_zips_are_not_followed(tmp_path):
+    path = tmp_path / "l.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("ex5_4.py")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/work/main/solutions/ch5/ex5_4.py")
+    up = collect(path, tmp_path / "out", CHAPTER)
+    assert not up.received and "symbolic link" in dict(up.unused)["l.zip:ex5_4.py"]
+
+
+def test_a_zip_of_too_many_members_is_not_opened(tmp_path):
+    path = make_zip(tmp_path / "many.zip", {f".f{i}": b"" for i in range(MAX_ENTRIES + 1)}
+                    | {"ex5_4.py": b"x = 1\n"})
+    assert zip_member_count(path) == MAX_ENTRIES + 2
+    up = collect(path, tmp_path / "out", CHAPTER)
+    assert not up.received and f"a zip of {MAX_ENTRIES + 2:,} files was not opened" in \
+        dict(up.unused)["many.zip"]
+
+
+def test_a_huge_member_is_never_read(tmp_path):
+    path = make_zip(tmp_path / "big.zip", {"ex5_4.py": b"x = 1\n",
+                                           "pad.bin": bytes(intake.MAX_TOTAL_BYTES + 1)})
+    up = collect(path, tmp_path / "o", CHAPTER)
+    assert list(up.received) == ["ex5_4.py"]
+    big = make_zip(tmp_path / "big2.zip", {"ex5_4.py": bytes(intake.MAX_FILE_BYTES + 1)})
+    up = collect(big, tmp_path / "o2", CHAPTER)
+    assert not up.received and "too large" in dict(up.unused)["big2.zip:ex5_4.py"]
+
+
+def test_a_zip_that_lies_about_its_sizes_is_not_taken(tmp_path):
+    """A member that declares 100 bytes but holds more: no more than the cap is read, and the
+    checksum exposes the lie."""
+    path = make_zip(tmp_path / "liar.zip", {"ex5_4.py": b"x" * 50_000})
+    data = bytearray(path.read_bytes())
+    cd = data.rfind(b"PK\x01\x02")
+    data[cd + 24:cd + 28] = (100).to_bytes(4, "little")  # central directory: uncompressed size
+    data[22:26] = (100).to_bytes(4, "little")  # local header: uncompressed size
+    path.write_bytes(bytes(data))
+    up = collect(path, tmp_path / "o", CHAPTER)
+    assert not up.received, up.received
+    assert "could not be read" in dict(up.unused)["liar.zip:ex5_4.py"]
+
+
+def test_suggestions_for_names_of_other_shapes():
+    assert "rename it to ex5_4.py" in suggest("Ex5_4.py", EXPECTED)
+    assert "rename it to ex5_7.py" in suggest("ex5_7 (1).py", EXPECTED)
+    assert "did you mean ex5_3.py" in suggest("ex5_33.py", EXPECTED)
+
+
+def test_entry_kinds():
+    assert Entry("a", Path("a.ZIP")).is_zip and not Entry("a", Path("a")).is_zip
