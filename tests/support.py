@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
+import sys
 import types
 from collections import Counter
 from pathlib import Path
@@ -23,6 +25,17 @@ RESULTS_SCHEMA = FIXTURES / "gradescope" / "results.schema.json"
 
 CALL_BUDGET = 1000
 """Most calls into student code one check may make: about 0.1 s under the grading engine."""
+
+
+def load_script(name: str) -> types.ModuleType:
+    """``scripts/<name>.py`` as a module, registered in ``sys.modules`` (as dataclasses need)."""
+    module_name = f"scripts_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, ROOT / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
 
 
 def reference_path(exercise: Exercise, chapter: str = "ch5") -> Path:
