@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .course import REPO_ROOT, Chapter, Exercise, load_chapter
+from .course import REPO_ROOT, Chapter, Exercise, ManifestError, case_spec, load_chapter
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_ROOT / "templates"
@@ -86,26 +86,12 @@ class BuildOutputs:
 # --------------------------------------------------------------------------- public checks
 
 def _test_case_hidden(node: ast.stmt) -> Optional[bool]:
-    """``hidden`` of a ``@test_case(...)``-decorated function, or None for any other node."""
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return None
-    for dec in node.decorator_list:
-        if not isinstance(dec, ast.Call):
-            continue
-        func = dec.func
-        fname = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-        if fname != "test_case":
-            continue
-        for kw in dec.keywords:
-            if kw.arg == "hidden":
-                try:
-                    return bool(ast.literal_eval(kw.value))
-                except ValueError:
-                    raise BuildError(
-                        f"test case {node.name}: hidden= must be a literal True or False, "
-                        f"got {ast.unparse(kw.value)}") from None
-        return False
-    return None
+    """``hidden`` of a ``@check(...)``-decorated function, or None for any other node."""
+    try:
+        spec = case_spec(node)
+    except ManifestError as exc:
+        raise BuildError(str(exc)) from None
+    return None if spec is None else spec.hidden
 
 
 def _bound_names(node: ast.stmt) -> set[str]:
@@ -157,7 +143,7 @@ def _span(node: ast.stmt, lines: list[str]) -> tuple[int, int]:
 def public_check_source(source: str, filename: str = "<check>") -> str:
     """The check file ``source`` with its hidden test cases removed.
 
-    Hidden cases (``@test_case(..., hidden=True)``) and the module docstring go, then, until
+    Hidden cases (``@check(..., hidden=True)``) and the module docstring go, then, until
     nothing changes, every module-level helper, constant and import that nothing left reads
     (with the comment lines right above each); an import of the oracle module must go with
     them (``BuildError`` if a public case still needs it). What stays keeps its text,

@@ -3,10 +3,16 @@
 A chapter is a folder ``autograder/checks/<chapter>/`` holding ``manifest.yaml`` and one
 Otter exception-format check file per exercise; stubs live in ``assignments/<chapter>/``
 and references in ``solutions/<chapter>/``. Adding a chapter adds folders, not code.
+
+The manifest says which exercises a chapter has, their files and their written parts
+(docs/writing-checks.md gives its schema). The checks of an exercise, with their points and
+hidden flags, are read from its check file's ``@check(points=..., hidden=...)`` decorators,
+without running the file: each is written in one place.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -98,12 +104,65 @@ class Chapter:
         return None
 
 
+CHECK_DECORATOR = "check"
+"""The decorator that declares a graded case in a check file (``autograder.checks.cases``)."""
+
+
+class ManifestError(ValueError):
+    """A manifest or a check file does not say what the course loader needs; the message
+    names the file and what to fix."""
+
+
+def case_decorator(node: ast.stmt) -> "ast.Call | None":
+    """The ``@check(...)`` call decorating ``node``, or None when it is not a graded case."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    for dec in node.decorator_list:
+        if isinstance(dec, ast.Call):
+            func = dec.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name == CHECK_DECORATOR:
+                return dec
+    return None
+
+
+def case_spec(node: ast.stmt, where: str = "<check>") -> Optional[CheckSpec]:
+    """The ``CheckSpec`` a ``@check(points=..., hidden=...)`` function declares, or None.
+    ``ManifestError`` when its arguments are not literals."""
+    dec = case_decorator(node)
+    if dec is None:
+        return None
+    args = {kw.arg: kw.value for kw in dec.keywords}
+    if dec.args:
+        args.setdefault("points", dec.args[0])
+    if len(dec.args) > 1:
+        args.setdefault("hidden", dec.args[1])
+    try:
+        points = ast.literal_eval(args["points"])
+        hidden = ast.literal_eval(args["hidden"]) if "hidden" in args else False
+    except (KeyError, ValueError):
+        raise ManifestError(f"{where}, line {dec.lineno}: @{CHECK_DECORATOR}(...) of {node.name} "
+                            f"needs literal points= and hidden= (e.g. points=2, hidden=True)") \
+            from None
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0 \
+            or not isinstance(hidden, bool):
+        raise ManifestError(f"{where}, line {dec.lineno}: {node.name} has points={points!r}, "
+                            f"hidden={hidden!r}; points must be positive, hidden True or False")
+    return CheckSpec(name=node.name, points=points, hidden=hidden)
+
+
+def read_checks(path: Path) -> tuple[CheckSpec, ...]:
+    """The graded cases a check file declares, in file order, read from its syntax tree."""
+    if not path.is_file():
+        raise ManifestError(f"the check file {path} does not exist (the manifest lists it)")
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    specs = [case_spec(n, str(path)) for n in tree.body]
+    return tuple(s for s in specs if s is not None)
+
+
 def _exercise(raw: dict, folder: Path) -> Exercise:
     files = raw["files"]
-    checks = tuple(
-        CheckSpec(name=name, points=spec["points"], hidden=bool(spec.get("hidden", False)))
-        for name, spec in raw["checks"].items()
-    )
+    checks = read_checks(folder / files["code"])
     written = tuple(WrittenPart(w["id"], w["zh"], w["en"]) for w in raw.get("written", []))
     return Exercise(
         id=raw["id"],

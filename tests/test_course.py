@@ -8,7 +8,7 @@ import ast
 import pytest
 
 from autograder.checks.runner import load_check_file
-from autograder.course import chapters, load_chapter
+from autograder.course import ManifestError, chapters, load_chapter, read_checks
 from tests.support import ASSIGNMENTS, CHAPTER, SOLUTIONS, load_script, reference_path, stub_path
 
 EXERCISES = [pytest.param(e, id=e.id) for e in CHAPTER.exercises]
@@ -28,7 +28,9 @@ def test_unknown_chapter_is_reported_by_name(tmp_path):
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
-def test_check_file_matches_manifest(exercise):
+def test_the_checks_read_from_the_syntax_tree_are_those_the_file_defines(exercise):
+    """The course reads each case's points and hidden flag from its ``@check`` decorator
+    without running the file; running it gives the same cases."""
     check_file = load_check_file(exercise.check_file)
     assert check_file.name == exercise.id
     got = [(c.name, c.points, c.hidden) for c in check_file.cases]
@@ -36,6 +38,20 @@ def test_check_file_matches_manifest(exercise):
     assert got == want
     assert any(not c.hidden for c in exercise.checks), "an exercise needs a public check"
     assert any(c.hidden for c in exercise.checks), "an exercise needs a hidden check"
+
+
+@pytest.mark.parametrize("decorator, problem", [
+    ("@check(points=POINTS)", "needs literal points"),
+    ("@check(hidden=True)", "needs literal points"),
+    ("@check(points=0)", "points must be positive"),
+    ("@check(points=1, hidden='yes')", "hidden True or False"),
+])
+def test_a_check_whose_metadata_is_not_literal_is_refused_with_its_line(tmp_path, decorator, problem):
+    path = tmp_path / "ex.py"
+    path.write_text(f"name = 'ex'\n\n{decorator}\ndef test_a(f):\n    pass\n")
+    with pytest.raises(ManifestError) as info:
+        read_checks(path)
+    assert problem in str(info.value) and "line 3" in str(info.value)
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

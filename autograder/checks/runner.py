@@ -1,57 +1,20 @@
 """Load Otter exception-format check files and run their test cases in this process.
 
 This is the light, trusting runner: the pytest plugin, the project's tests and the
-student's local check use it. It needs Python and NumPy only: where otter-grader is not
-installed (the student handout), a stand-in for ``otter.test_files.test_case`` with the
-same behaviour is put in its place. The grading engine runs the same cases, but against
-proxies of code that runs in another process.
+student's local check use it. It needs Python and NumPy only (never Otter: a case is
+declared with ``cases.check``). ``run_case`` is the one way a case is run; the grading
+engine runs the same cases through it, against proxies of code that runs in another process.
 """
 
 from __future__ import annotations
 
-import sys
+import inspect
 import traceback
-import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-
-def _install_otter_stand_in() -> None:
-    """Register a minimal ``otter.test_files.test_case`` when otter-grader is absent."""
-    try:
-        import otter.test_files  # noqa: F401
-        return
-    except ImportError:
-        pass
-
-    import inspect
-
-    class test_case:  # same constructor, same call semantics as Otter's
-        def __init__(self, name=None, points=None, hidden=False,
-                     success_message=None, failure_message=None):
-            self.name, self.points, self.hidden = name, points, hidden
-            self.success_message, self.failure_message = success_message, failure_message
-            self.test_func = lambda: None
-
-        def __call__(self, test_func):
-            self.test_func = test_func
-            return self
-
-        def call_func(self, global_environment):
-            params = inspect.signature(self.test_func).parameters
-            self.test_func(**{
-                p: global_environment if p == "env" else global_environment.get(p)
-                for p in params
-            })
-
-    otter = types.ModuleType("otter")
-    test_files = types.ModuleType("otter.test_files")
-    test_files.test_case = test_case
-    otter.test_files = test_files
-    otter.__path__ = []  # a package, so ``from otter.test_files import ...`` resolves
-    sys.modules.setdefault("otter", otter)
-    sys.modules.setdefault("otter.test_files", test_files)
+from .cases import case_types
 
 
 @dataclass(frozen=True)
@@ -63,12 +26,6 @@ class Case:
     hidden: bool
     func: Callable[..., None]
     call: Callable[[dict], None]
-
-    def params(self) -> list[str]:
-        """The names the test function takes from the student's module."""
-        import inspect
-
-        return list(inspect.signature(self.func).parameters)
 
 
 @dataclass(frozen=True)
@@ -96,10 +53,7 @@ class CaseResult:
 
 
 def load_check_file(path: Path) -> CheckFile:
-    """Execute a check file and collect its ``test_case`` objects in definition order."""
-    _install_otter_stand_in()
-    from otter.test_files import test_case
-
+    """Execute a check file and collect its cases (``@check``) in definition order."""
     path = Path(path)
     env: dict[str, Any] = {"__name__": f"nndl_check_{path.stem}", "__file__": str(path)}
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), env)
@@ -107,14 +61,14 @@ def load_check_file(path: Path) -> CheckFile:
         raise ValueError(f"check file {path} does not define 'name'")
     cases = []
     for value in list(env.values()):
-        if isinstance(value, test_case):
+        if isinstance(value, case_types()):
             if value.points is None:
                 raise ValueError(f"{path}: test case {value.test_func.__name__} has no points")
             cases.append(Case(
                 name=value.name or value.test_func.__name__,
                 points=float(value.points),
                 hidden=bool(value.hidden),
-                func=value.test_func,
+                func=inspect.unwrap(value.test_func),  # the check's own function
                 call=value.call_func,
             ))
     return CheckFile(name=env["name"], path=path, cases=tuple(cases))

@@ -151,14 +151,14 @@ def test_no_solution_code(texts):
 
 
 def test_stripping_keeps_comments_and_layout_of_what_stays():
-    src = ('"""Doc."""\nimport numpy as np\nfrom otter.test_files import test_case\n'
+    src = ('"""Doc."""\nimport numpy as np\nfrom autograder.checks.cases import check\n'
            'from autograder.checks.oracle import conv2d\nfrom autograder.checks.compare import '
            'assert_close, require\nOK_FORMAT = False\nname = "exX"\nSEED = 7\n\n\n'
            '# builds the public input\ndef _public():\n    return np.ones(2)  # two ones\n\n\n'
            '# the secret helper\ndef _secret():\n    return conv2d(np.ones(2), SEED)\n\n\n'
-           '@test_case(points=1, hidden=False)\ndef test_a(f):\n    require(f, "f", "x.py")\n'
+           '@check(points=1)\ndef test_a(f):\n    require(f, "f", "x.py")\n'
            '    assert_close(f(_public()), np.ones(2), what="f")\n\n\n'
-           '@test_case(points=1, hidden=True)\ndef test_secret_case(f):\n'
+           '@check(points=1, hidden=True)\ndef test_secret_case(f):\n'
            '    assert_close(f(_public()), _secret(), what="f")\n')
     out = public_check_source(src)
     assert "# builds the public input" in out and "# two ones" in out
@@ -257,8 +257,8 @@ def test_otter_check_works_on_each_exercise_of_the_handout(handout_dir):
 def test_a_public_check_that_needs_the_oracle_or_the_engine_stops_the_build():
     from autograder.build import BuildError, handout_modules
 
-    src = ('from otter.test_files import test_case\nfrom autograder.checks.oracle import conv2d\n'
-           'name = "exX"\n\n@test_case(points=1, hidden=False)\ndef test_a(f):\n'
+    src = ('from autograder.checks.cases import check\nfrom autograder.checks.oracle import conv2d\n'
+           'name = "exX"\n\n@check(points=1)\ndef test_a(f):\n'
            '    assert f(1) == conv2d(1)\n')
     with pytest.raises(BuildError, match="uses the oracle"):
         public_check_source(src, "exX.py")

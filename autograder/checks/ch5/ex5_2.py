@@ -8,9 +8,9 @@ so a wrong pair of functions that happens to commute (or returns zeros) does not
 """
 
 import numpy as np
-from otter.test_files import test_case
 
-from autograder.checks.compare import as_array, assert_close, describe, require
+from autograder.checks.cases import check
+from autograder.checks.compare import as_array, assert_close, describe
 
 OK_FORMAT = False
 
@@ -67,9 +67,8 @@ def _expect_value_error(call, func, args, numbers):
                          f"got {describe(got)}")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_rot180(rot180):
-    require(rot180, "rot180", FILE)
     rng = np.random.default_rng(5200)
     cases = [np.arange(6.0).reshape(2, 3), np.arange(4.0).reshape(1, 4), np.arange(3.0).reshape(3, 1),
              np.array([[7.0]])]
@@ -78,9 +77,8 @@ def test_rot180(rot180):
         assert_close(rot180(a.copy()), a[::-1, ::-1], what=f"rot180(a) for a of shape {a.shape}")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_xcorr2d_public(xcorr2d):
-    require(xcorr2d, "xcorr2d", FILE)
     x = np.array([[1.0, 2.0, 0.0, 3.0],
                   [4.0, -1.0, 2.0, 1.0],
                   [0.0, 3.0, 1.0, -2.0]])
@@ -95,9 +93,8 @@ def test_xcorr2d_public(xcorr2d):
                         (np.ones((4, 5)), np.ones((7, 2))), (7, 4))
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_wide_conv2d_public(wide_conv2d):
-    require(wide_conv2d, "wide_conv2d", FILE)
     w = np.array([[1.0, -2.0],
                   [3.0, 0.5]])
     x = np.array([[2.0, 0.0, -1.0],
@@ -110,10 +107,8 @@ def test_wide_conv2d_public(wide_conv2d):
                       "U-1 = 1 row and V-1 = 1 column on each side, then cross-correlated with w)")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_commutative_public(rot180, wide_conv2d):
-    require(rot180, "rot180", FILE)
-    require(wide_conv2d, "wide_conv2d", FILE)
     w = np.array([[1.0, -2.0],
                   [3.0, 0.5]])
     x = np.array([[2.0, 0.0, -1.0],
@@ -124,10 +119,8 @@ def test_commutative_public(rot180, wide_conv2d):
     _check_5_13(rot180, wide_conv2d, w, x, full, "")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_true_convolution_rows(rot180, wide_conv2d):
-    require(rot180, "rot180", FILE)
-    require(wide_conv2d, "wide_conv2d", FILE)
     rng = np.random.default_rng(5204)
     for v, n in [(3, 6), (4, 2), (1, 4), (5, 5), (2, 1)]:
         w = rng.integers(-3, 4, size=(1, v)).astype(np.float64)
@@ -165,9 +158,8 @@ def _larger_kernels(rng):
             ((r(2, 4), r(2, 4)), (1, 1))]                   # a one-pixel image
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_xcorr2d_random(xcorr2d):
-    require(xcorr2d, "xcorr2d", FILE)
     from autograder.checks.oracle import xcorr2d as oracle_xcorr2d
 
     rng = np.random.default_rng(5201)
@@ -182,9 +174,8 @@ def test_xcorr2d_random(xcorr2d):
                         (np.ones((3, 8)), np.ones((4, 4))), (4, 3))
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_wide_conv2d_random(wide_conv2d):
-    require(wide_conv2d, "wide_conv2d", FILE)
     rng = np.random.default_rng(5202)
     for w_shape, x_shape in _shapes(rng, 7) + _larger_kernels(rng):
         w, x = rng.standard_normal(w_shape), rng.standard_normal(x_shape)
@@ -205,10 +196,8 @@ def test_wide_conv2d_random(wide_conv2d):
                           f"expected shape {_wide_shape(w_shape, x_shape)})")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_commutative_random(rot180, wide_conv2d):
-    require(rot180, "rot180", FILE)
-    require(wide_conv2d, "wide_conv2d", FILE)
     rng = np.random.default_rng(5203)
     pairs = _shapes(rng, 6) + _larger_kernels(rng)
     for k, (w_shape, x_shape) in enumerate(pairs):
@@ -220,9 +209,8 @@ def test_commutative_random(rot180, wide_conv2d):
         _check_5_13(rot180, wide_conv2d, w, x, full, f" (case {k + 1} of {len(pairs)})")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_true_convolution_2d(wide_conv2d):
-    require(wide_conv2d, "wide_conv2d", FILE)
     rng = np.random.default_rng(5205)
     for w_shape, x_shape in _shapes(rng, 6) + _larger_kernels(rng):
         w, x = rng.standard_normal(w_shape), rng.standard_normal(x_shape)

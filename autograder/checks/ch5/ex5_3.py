@@ -7,15 +7,14 @@ grade the multiple-choice item (hidden: a public check would give the answer awa
 """
 
 import numpy as np
-from otter.test_files import test_case
 
-from autograder.checks.compare import assert_close, assert_int, describe, require
+from autograder.checks.cases import check
+from autograder.checks.compare import assert_close, assert_int, describe
 
 OK_FORMAT = False
 
 name = "ex5_3"
 
-FILE = "ex5_3.py"
 
 
 def _letters(got, known, what):
@@ -36,9 +35,8 @@ def _letters(got, known, what):
     return letters
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_conv1x1_public(conv1x1):
-    require(conv1x1, "conv1x1", FILE)
     x = np.array([[[[1.0, 2.0], [0.0, -1.0]],
                    [[3.0, 0.0], [1.0, 2.0]]]])                       # (1, 2, 2, 2)
     w = np.array([[1.0, 2.0],
@@ -57,9 +55,8 @@ def test_conv1x1_public(conv1x1):
                                                         "convolution weight, K = 1)"))
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_conv_params_public(conv_params):
-    require(conv_params, "conv_params", FILE)
     for args, kwargs, expected in [((192, 64, 1), {}, 12_288), ((192, 128, 3), {}, 221_184),
                                    ((16, 32, 5), {}, 12_800), ((3, 64, 7), {}, 9_408),
                                    ((3, 64, 7), {"bias": True}, 9_472),
@@ -68,9 +65,8 @@ def test_conv_params_public(conv_params):
         assert_int(conv_params(*args, **kwargs), expected, what=call)
 
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_inception_googlenet_3a(inception_params):
-    require(inception_params, "inception_params", FILE)
     assert_int(inception_params(192, 64, 128, 32), 387_072,
                what="inception_params(192, 64, 128, 32), GoogLeNet 3a without reductions "
                     "(1x1x192x64 + 3x3x192x128 + 5x5x192x32)")
@@ -83,9 +79,8 @@ def test_inception_googlenet_3a(inception_params):
                     "1x1x192x32 = 6,144 weights)")
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_conv1x1_random(conv1x1):
-    require(conv1x1, "conv1x1", FILE)
     rng = np.random.default_rng(5301)
     shapes = [(2, 3, 5, 4, 6), (1, 1, 3, 2, 5), (3, 6, 2, 7, 1), (2, 4, 4, 1, 1), (1, 5, 7, 3, 2)]
     for n, c_in, c_out, h, wd in shapes:                  # C_out != C_in except once, H != W mostly
@@ -103,9 +98,8 @@ def test_conv1x1_random(conv1x1):
                      what=f"conv1x1(x, w, b) for {where}, b of shape {b.shape}")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_conv1x1_is_general_conv(conv1x1):
-    require(conv1x1, "conv1x1", FILE)
     from autograder.checks.oracle import conv2d
 
     rng = np.random.default_rng(5302)
@@ -122,9 +116,8 @@ def test_conv1x1_is_general_conv(conv1x1):
                           f"with K = 1 and zero biases")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_conv_params_random(conv_params):
-    require(conv_params, "conv_params", FILE)
     rng = np.random.default_rng(5303)
     for _ in range(8):
         c_in, c_out, k = int(rng.integers(1, 513)), int(rng.integers(1, 513)), int(rng.choice([1, 2, 3, 5, 7, 11]))
@@ -134,9 +127,8 @@ def test_conv_params_random(conv_params):
                    what=f"conv_params({c_in}, {c_out}, {k}, bias=True)")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_inception_random(inception_params):
-    require(inception_params, "inception_params", FILE)
     rng = np.random.default_rng(5304)
     # every combination of reductions and pool projection present or absent, then random ones
     present = [(r3, r5, pp) for r3 in (False, True) for r5 in (False, True) for pp in (False, True)]
@@ -154,9 +146,8 @@ def test_inception_random(inception_params):
                         f"pool_proj={pp})")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_true_statements(true_statements):
-    require(true_statements, "true_statements", FILE)
     letters = "ABCDEFGH"
     got = _letters(true_statements(), set(letters), "true_statements()")
     expected = {"A", "D", "E", "G"}

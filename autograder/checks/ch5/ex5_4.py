@@ -1,16 +1,15 @@
 """Checks for exercise 5-4 (time and space complexity), Otter exception format."""
 
 import numpy as np
-from otter.test_files import test_case
 
-from autograder.checks.compare import assert_int, assert_keys, require
+from autograder.checks.cases import check
+from autograder.checks.compare import assert_int, assert_keys
 
 OK_FORMAT = False
 
 name = "ex5_4"
 
 KEYS = ("time", "space", "params")
-FILE = "ex5_4.py"
 
 
 def _check_cost(got, expected, call):
@@ -19,17 +18,15 @@ def _check_cost(got, expected, call):
         assert_int(got[key], expected[key], what=f'{call}["{key}"]')
 
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_conv_cost_book(conv_cost):
-    require(conv_cost, "conv_cost", FILE)
     _check_cost(conv_cost(100, 3, 256, 256),
                 {"time": 5_898_240_000, "space": 2_560_000, "params": 589_824},
                 "conv_cost(100, 3, 256, 256)")
 
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_bottleneck_cost_book(bottleneck_cost):
-    require(bottleneck_cost, "bottleneck_cost", FILE)
     _check_cost(bottleneck_cost(100, 3, 256, 64, 256),
                 {"time": 1_638_400_000, "space": 3_200_000, "params": 163_840},
                 "bottleneck_cost(100, 3, 256, 64, 256)")
@@ -42,9 +39,8 @@ def _random_layers(seed, n=6):
                int(rng.integers(1, 513)), int(rng.integers(1, 129)), int(rng.integers(1, 513)))
 
 
-@test_case(points=3, hidden=True)
+@check(points=3, hidden=True)
 def test_conv_cost_random(conv_cost):
-    require(conv_cost, "conv_cost", FILE)
     for m, k, c_in, _, c_out in _random_layers(5402):
         _check_cost(conv_cost(m, k, c_in, c_out),
                     {"time": m * m * k * k * c_in * c_out, "space": m * m * c_out,
@@ -52,9 +48,8 @@ def test_conv_cost_random(conv_cost):
                     f"conv_cost({m}, {k}, {c_in}, {c_out})")
 
 
-@test_case(points=3, hidden=True)
+@check(points=3, hidden=True)
 def test_bottleneck_cost_random(bottleneck_cost):
-    require(bottleneck_cost, "bottleneck_cost", FILE)
     for m, k, c_in, c_mid, c_out in _random_layers(5403):
         _check_cost(bottleneck_cost(m, k, c_in, c_mid, c_out),
                     {"time": m * m * (c_in * c_mid + k * k * c_mid * c_out),

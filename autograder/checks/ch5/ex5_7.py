@@ -9,15 +9,14 @@ hidden checks only: the oracle does not ship with the public checks).
 """
 
 import numpy as np
-from otter.test_files import test_case
 
-from autograder.checks.compare import as_array, assert_close, assert_grad, require
+from autograder.checks.cases import check
+from autograder.checks.compare import as_array, assert_close, assert_grad
 from autograder.checks.gradcheck import numerical_gradient_array
 
 OK_FORMAT = False
 
 name = "ex5_7"
-FILE = "ex5_7.py"
 
 # The book's example: a 4x4 input X, a 3x3 kernel W, a 2x2 output Y; vec(Y) = C vec(X).
 X_BOOK = np.array([[-3.0, 2.0, 0.0, -2.0],
@@ -101,18 +100,16 @@ def _call_backward(delta, w, in_shape, s):
             f"shape {delta.shape} and w of shape {w.shape}")
 
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_conv_forward_public(conv_forward):
-    require(conv_forward, "conv_forward", FILE)
     assert_close(conv_forward(X_BOOK.copy(), W_BOOK.copy(), 1), Y_BOOK,
                  what=_call("conv_forward", X_BOOK, W_BOOK, 1) + " (the book's 4x4 example)")
     assert_close(conv_forward(X_STRIDE.copy(), W_STRIDE.copy(), 2), Y_STRIDE,
                  what=_call("conv_forward", X_STRIDE, W_STRIDE, 2))
 
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_conv_matrix_public(conv_matrix):
-    require(conv_matrix, "conv_matrix", FILE)
     assert_close(conv_matrix(W_BOOK.copy(), (4, 4), 1), C_BOOK,
                  what=_call_matrix(W_BOOK, (4, 4), 1) + " (the book's 4x4 example)")
     assert_close(conv_matrix(W_SMALL.copy(), (4, 5), 2), C_SMALL,
@@ -124,9 +121,8 @@ def test_conv_matrix_public(conv_matrix):
                  what=f"C @ x.ravel() with C = {what}, against the literal W ⊗ X")
 
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_backward_input_public(conv_backward_input):
-    require(conv_backward_input, "conv_backward_input", FILE)
     assert_close(conv_backward_input(DELTA_BOOK.copy(), W_BOOK.copy(), (4, 4), 1),
                  (C_BOOK.T @ DELTA_BOOK.ravel()).reshape(4, 4),
                  what=_call_backward(DELTA_BOOK, W_BOOK, (4, 4), 1)
@@ -137,31 +133,28 @@ def test_backward_input_public(conv_backward_input):
                  + " (the last row and column are not reached by any window: gradient 0)")
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_conv_forward_random(conv_forward):
     from autograder.checks import oracle
 
-    require(conv_forward, "conv_forward", FILE)
     for x, w, s in _cases(5701):
         assert_close(conv_forward(x.copy(), w.copy(), s), oracle.xcorr2d(x, w, s),
                      what=_call("conv_forward", x, w, s))
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_conv_matrix_random(conv_matrix):
     from autograder.checks import oracle
 
-    require(conv_matrix, "conv_matrix", FILE)
     for x, w, s in _cases(5702):
         assert_close(conv_matrix(w.copy(), x.shape, s), oracle.xcorr2d_matrix(w, x.shape, s),
                      what=_call_matrix(w, x.shape, s))
 
 
-@test_case(points=3, hidden=True)
+@check(points=3, hidden=True)
 def test_backward_is_transpose(conv_backward_input):
     from autograder.checks import oracle
 
-    require(conv_backward_input, "conv_backward_input", FILE)
     rng = np.random.default_rng(5703)
     for x, w, s in _cases(5703):
         delta = rng.standard_normal(_out_shape(x, w, s))
@@ -170,11 +163,10 @@ def test_backward_is_transpose(conv_backward_input):
                      what=_call_backward(delta, w, x.shape, s) + ", against C.T @ delta.ravel()")
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_backward_numerical(conv_backward_input):
     from autograder.checks import oracle
 
-    require(conv_backward_input, "conv_backward_input", FILE)
     rng = np.random.default_rng(5704)
     for x, w, s in _cases(5704):
         delta = rng.standard_normal(_out_shape(x, w, s))

@@ -12,15 +12,14 @@ checks only (it does not ship with the public checks). Max-pool inputs come from
 """
 
 import numpy as np
-from otter.test_files import test_case
 
-from autograder.checks.compare import as_array, assert_close, assert_grad, describe, require
+from autograder.checks.cases import check
+from autograder.checks.compare import as_array, assert_close, assert_grad, describe
 from autograder.checks.gradcheck import distinct_values, numerical_gradient_array
 
 OK_FORMAT = False
 
 name = "ex5_backprop"
-FILE = "ex5_backprop.py"
 
 # --- public literals -------------------------------------------------------------------
 
@@ -193,9 +192,8 @@ def _relu(relu_forward, x):
 
 # --- public -----------------------------------------------------------------------------
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_conv_forward_public(conv_forward):
-    require(conv_forward, "conv_forward", FILE)
     for x, w, b, param, expected in [
             (X_CONV_A, W_CONV_A, B_CONV_A, {"stride": 1, "pad": 0}, OUT_CONV_A),
             (X_CONV_B, W_CONV_B, B_CONV_B, {"stride": 2, "pad": 1}, OUT_CONV_B)]:
@@ -203,10 +201,8 @@ def test_conv_forward_public(conv_forward):
         assert_close(out, expected, what=_conv_call(x, w, param))
 
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_conv_backward_public(conv_forward, conv_backward):
-    require(conv_forward, "conv_forward", FILE)
-    require(conv_backward, "conv_backward", FILE)
     rng = np.random.default_rng(5800)
     param = {"stride": 2, "pad": 1}   # a 6x5 input: the padded 8x7 leaves a remainder row
     x, w, b = rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
@@ -221,10 +217,8 @@ def test_conv_backward_public(conv_forward, conv_backward):
                 what=f"db of {what}, {own}")
 
 
-@test_case(points=2, hidden=False)
+@check(points=2)
 def test_pool_public(pool_forward, pool_backward):
-    require(pool_forward, "pool_forward", FILE)
-    require(pool_backward, "pool_backward", FILE)
     for x, size, dout, mode, out_expected, dx_expected, note in [
             (X_POOL_1, 2, DOUT_POOL_1, "max", MAX_POOL_1, MAX_DX_POOL_1,
              "the last row and column lie in no window"),
@@ -241,10 +235,8 @@ def test_pool_public(pool_forward, pool_backward):
                      what=f"pool_backward(dout, cache) after {_pool_call(x, param)} ({note})")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_relu_public(relu_forward, relu_backward):
-    require(relu_forward, "relu_forward", FILE)
-    require(relu_backward, "relu_backward", FILE)
     out, cache = _relu(relu_forward, X_RELU)
     assert_close(out, OUT_RELU, what="relu_forward(x)")
     assert_close(relu_backward(DOUT_RELU.copy(), cache), DX_RELU,
@@ -253,11 +245,10 @@ def test_relu_public(relu_forward, relu_backward):
 
 # --- hidden -----------------------------------------------------------------------------
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_conv_forward_random(conv_forward):
     from autograder.checks import oracle
 
-    require(conv_forward, "conv_forward", FILE)
     for x, w, b, param in _conv_cases(5801):
         out, _ = _conv(conv_forward, x, w, b, param)
         assert_close(out, oracle.conv2d(x, w, b, param["stride"], param["pad"]),
@@ -289,24 +280,18 @@ def _check_conv_grad(conv_forward, conv_backward, seed, wrt):
         assert_grad(got, numeric, what=f"{wrt} of {what}, against the numerical gradient")
 
 
-@test_case(points=3, hidden=True)
+@check(points=3, hidden=True)
 def test_conv_dx_random(conv_forward, conv_backward):
-    require(conv_forward, "conv_forward", FILE)
-    require(conv_backward, "conv_backward", FILE)
     _check_conv_grad(conv_forward, conv_backward, 5802, "dx")
 
 
-@test_case(points=3, hidden=True)
+@check(points=3, hidden=True)
 def test_conv_dw_random(conv_forward, conv_backward):
-    require(conv_forward, "conv_forward", FILE)
-    require(conv_backward, "conv_backward", FILE)
     _check_conv_grad(conv_forward, conv_backward, 5803, "dw")
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_conv_db_random(conv_forward, conv_backward):
-    require(conv_forward, "conv_forward", FILE)
-    require(conv_backward, "conv_backward", FILE)
     _check_conv_grad(conv_forward, conv_backward, 5804, "db")
 
 
@@ -333,36 +318,28 @@ def _check_pool_dx(pool_forward, pool_backward, seed, mode):
                          f"against the numerical gradient")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_maxpool_forward_random(pool_forward):
-    require(pool_forward, "pool_forward", FILE)
     _check_pool_forward(pool_forward, 5805, "max")
 
 
-@test_case(points=3, hidden=True)
+@check(points=3, hidden=True)
 def test_maxpool_dx_random(pool_forward, pool_backward):
-    require(pool_forward, "pool_forward", FILE)
-    require(pool_backward, "pool_backward", FILE)
     _check_pool_dx(pool_forward, pool_backward, 5806, "max")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_avgpool_forward_random(pool_forward):
-    require(pool_forward, "pool_forward", FILE)
     _check_pool_forward(pool_forward, 5807, "avg")
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_avgpool_dx_random(pool_forward, pool_backward):
-    require(pool_forward, "pool_forward", FILE)
-    require(pool_backward, "pool_backward", FILE)
     _check_pool_dx(pool_forward, pool_backward, 5808, "avg")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_relu_random(relu_forward, relu_backward):
-    require(relu_forward, "relu_forward", FILE)
-    require(relu_backward, "relu_backward", FILE)
     rng = np.random.default_rng(5809)
     for shape in [(2, 3, 4, 5), (7,), (3, 4)]:
         x = rng.standard_normal(shape)

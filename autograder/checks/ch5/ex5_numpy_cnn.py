@@ -22,15 +22,14 @@ driving the layers directly, not through the student's ``Module``.
 import numbers
 
 import numpy as np
-from otter.test_files import test_case
 
-from autograder.checks.compare import as_array, assert_close, assert_grad, describe, require
+from autograder.checks.cases import check
+from autograder.checks.compare import as_array, assert_close, assert_grad, describe
 from autograder.checks.gradcheck import distinct_values, numerical_gradient_array
 
 OK_FORMAT = False
 
 name = "ex5_numpy_cnn"
-FILE = "ex5_numpy_cnn.py"
 
 TRAIN_STEPS = 100
 """SGD steps of the training check."""
@@ -187,9 +186,8 @@ _W = np.array([[[[1.0, 0.0], [0.0, -1.0]], [[0.0, 1.0], [1.0, 0.0]]],
                [[[0.0, 0.0], [0.0, 1.0]], [[1.0, -1.0], [0.0, 2.0]]]])
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_conv_forward_public(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     conv = _conv(Conv2D, 2, 3, 2, 1, 0, _W, np.zeros(3))
     expected = np.array([[[[2.0, 4.0], [8.0, 10.0]], [[2.0, 5.0], [11.0, 14.0]],
                           [[13.0, 16.0], [22.0, 25.0]]]])
@@ -198,9 +196,8 @@ def test_conv_forward_public(Conv2D):
                       "(cross-correlation: the kernel is not flipped)")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_conv_forward_bias_public(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     conv = _conv(Conv2D, 2, 3, 2, 1, 0, _W, np.array([1.0, -2.0, 0.5]))
     expected = np.array([[[[3.0, 5.0], [9.0, 11.0]], [[0.0, 3.0], [9.0, 12.0]],
                           [[13.5, 16.5], [22.5, 25.5]]]])
@@ -220,9 +217,8 @@ def _public_conv(Conv2D, dx):
     return conv, x, weights, bias, dout, out_shape, got
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_conv_dx_public(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     conv, x, weights, bias, dout, out_shape, (dx, _, _) = _public_conv(Conv2D, dx=True)
     what = "Conv2D(2, 3, 3, 1, 0).forward(x)"
     numeric = numerical_gradient_array(
@@ -231,9 +227,8 @@ def test_conv_dx_public(Conv2D):
                                   "against the numerical gradient of your forward")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_conv_grad_w_public(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     conv, x, weights, bias, dout, out_shape, (_, grad_w, _) = _public_conv(Conv2D, dx=False)
     what = "Conv2D(2, 3, 3, 1, 0).forward(x)"
 
@@ -246,9 +241,8 @@ def test_conv_grad_w_public(Conv2D):
                                       "against the numerical gradient of your forward")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_conv_grad_b_public(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     x = np.random.default_rng(5502).standard_normal((2, 2, 3, 3))
     dout = np.array([[[[-2.0, -1.0], [0.0, 1.0]], [[2.0, 3.0], [4.0, -2.0]],
                       [[-1.0, 0.0], [1.0, 2.0]]],
@@ -262,9 +256,8 @@ def test_conv_grad_b_public(Conv2D):
                       "grad_b[f] sums grad_out[:, f] over the batch and every pixel")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_conv_zero_grad_update(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     rng = np.random.default_rng(5503)
     x, weights, bias = _conv_case(rng, 2, 2, 4, 4, 3, 2)
     dout = rng.standard_normal((2, 3, 3, 3))
@@ -284,9 +277,8 @@ def test_conv_zero_grad_update(Conv2D):
                  what="Conv2D.grad_b after zero_grad(): zeros of the bias's shape")
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_conv_forward_random(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     from autograder.checks import oracle
 
     rng = np.random.default_rng(5511)
@@ -300,9 +292,8 @@ def test_conv_forward_random(Conv2D):
                      what=f"{_call(c, f, k, s, p)}.forward(x) for x of shape {x.shape}, zero bias")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_conv_bias_random(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     from autograder.checks import oracle
 
     rng = np.random.default_rng(5512)
@@ -315,41 +306,35 @@ def test_conv_bias_random(Conv2D):
                           f"bias {np.round(bias, 4).tolist()}")
 
 
-@test_case(points=2, hidden=True)
+@check(points=2, hidden=True)
 def test_conv_dx_random(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     _hidden_conv_grads(Conv2D, _STRIDE1 + _WIDE_PAD, 5513, ("dx",))
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_conv_grad_w_random(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     _hidden_conv_grads(Conv2D, _STRIDE1, 5514, ("grad_w",))
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_conv_grad_b_random(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     _hidden_conv_grads(Conv2D, _STRIDE1, 5515, ("grad_b",))
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_conv_stride_dx(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     _hidden_conv_grads(Conv2D, _STRIDED, 5516, ("dx",))
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_conv_stride_grads(Conv2D):
-    require(Conv2D, "Conv2D", FILE)
     _hidden_conv_grads(Conv2D, _STRIDED, 5517, ("grad_w", "grad_b"))
 
 
 # ---------------------------------------------------------------- MaxPooling
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_maxpool_forward_public(MaxPooling):
-    require(MaxPooling, "MaxPooling", FILE)
     x = np.array([[[[1.0, 3.0, 2.0, 0.0], [4.0, -1.0, 5.0, 2.0],
                     [0.0, 6.0, -3.0, 1.0], [2.0, 1.0, 7.0, 4.0]],
                    [[-2.0, 0.0, 1.0, 3.0], [5.0, -4.0, 2.0, 0.0],
@@ -359,9 +344,8 @@ def test_maxpool_forward_public(MaxPooling):
                  what="MaxPooling(2, 2).forward(x) for x of shape (1, 2, 4, 4)")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_maxpool_backward_public(MaxPooling):
-    require(MaxPooling, "MaxPooling", FILE)
     rng = np.random.default_rng(5521)
     x = distinct_values((2, 2, 4, 6), rng)
     dout = rng.standard_normal((2, 2, 2, 3))
@@ -375,9 +359,8 @@ def test_maxpool_backward_public(MaxPooling):
                                    "against the numerical gradient of your forward")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_maxpool_forward_random(MaxPooling):
-    require(MaxPooling, "MaxPooling", FILE)
     from autograder.checks import oracle
 
     rng = np.random.default_rng(5522)
@@ -388,25 +371,22 @@ def test_maxpool_forward_random(MaxPooling):
                      what=f"MaxPooling({k}, {s}).forward(x) for x of shape {x.shape}")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_maxpool_backward_overlap(MaxPooling):
-    require(MaxPooling, "MaxPooling", FILE)
     _pool_backward_vs_oracle(MaxPooling, [(2, 2, 7, 7, 3, 2), (2, 2, 5, 6, 2, 1),
                                           (1, 2, 6, 6, 3, 1)], 5523)
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_maxpool_backward_remainder(MaxPooling):
-    require(MaxPooling, "MaxPooling", FILE)
     _pool_backward_vs_oracle(MaxPooling, [(2, 3, 5, 7, 2, 2), (1, 2, 8, 7, 3, 3),
                                           (2, 2, 8, 8, 2, 3)], 5524)
 
 
 # ---------------------------------------------------------------- ReLU, Flatten, Linear
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_relu(ReLU):
-    require(ReLU, "ReLU", FILE)
     x = np.array([[[[1.5, -2.0, 0.25], [-0.5, 3.0, -1e-3]], [[-4.0, 2.0, 0.5], [1e-3, -7.0, 6.0]]]])
     dout = np.array([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[-1.0, -2.0, -3.0], [-4.0, -5.0, -6.0]]]])
     relu = ReLU()
@@ -418,9 +398,8 @@ def test_relu(ReLU):
                  what="ReLU().backward(grad_out): grad_out where the input was > 0, else 0")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_flatten(Flatten):
-    require(Flatten, "Flatten", FILE)
     flatten = Flatten()
     x = np.arange(24.0).reshape(2, 3, 2, 2)
     assert_close(flatten.forward(x.copy()), np.arange(24.0).reshape(2, 12),
@@ -442,18 +421,16 @@ def _linear(Linear, n_in, n_out, weights, bias):
     return lin
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_linear_forward_public(Linear):
-    require(Linear, "Linear", FILE)
     lin = _linear(Linear, 3, 2, _LIN_W, _LIN_B)
     assert_close(lin.forward(_LIN_X.copy()), np.array([[5.5, -3.0], [1.0, 1.5]]),
                  what="Linear(3, 2).forward(x) = x @ weights + bias, for x of shape (2, 3) and "
                       "weights of shape (in_features, out_features) = (3, 2)")
 
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_linear_backward_public(Linear):
-    require(Linear, "Linear", FILE)
     rng = np.random.default_rng(5531)
     x = rng.standard_normal((3, 4))
     weights = rng.standard_normal((4, 2))
@@ -486,9 +463,8 @@ def test_linear_backward_public(Linear):
 
 # ---------------------------------------------------------------- SoftmaxCrossEntropy
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_softmax_ce_public(SoftmaxCrossEntropy):
-    require(SoftmaxCrossEntropy, "SoftmaxCrossEntropy", FILE)
     logits = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0], [-1.0, 2.0, 0.5, 1.0]])
     labels = np.array([0, 3, 1])
     ce = SoftmaxCrossEntropy()
@@ -506,9 +482,8 @@ def test_softmax_ce_public(SoftmaxCrossEntropy):
                                     "numerical gradient of your (mean) loss")
 
 
-@test_case(points=1, hidden=True)
+@check(points=1, hidden=True)
 def test_softmax_ce_random(SoftmaxCrossEntropy):
-    require(SoftmaxCrossEntropy, "SoftmaxCrossEntropy", FILE)
     rng = np.random.default_rng(5541)
     logits = 3.0 * rng.standard_normal((6, 5))
     logits[1] += 1000.0   # large logits: exp overflows unless the row's max is subtracted
@@ -527,11 +502,8 @@ def test_softmax_ce_random(SoftmaxCrossEntropy):
 
 # ---------------------------------------------------------------- Module
 
-@test_case(points=1, hidden=False)
+@check(points=1)
 def test_module(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear):
-    for obj, label in ((Module, "Module"), (Conv2D, "Conv2D"), (ReLU, "ReLU"),
-                       (MaxPooling, "MaxPooling"), (Flatten, "Flatten"), (Linear, "Linear")):
-        require(obj, label, FILE)
     rng = np.random.default_rng(5551)
     x = rng.standard_normal((2, 1, 6, 6))
     conv_w, conv_b = rng.standard_normal((2, 1, 3, 3)), rng.standard_normal(2)
@@ -588,12 +560,8 @@ def test_module(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear):
 
 # ---------------------------------------------------------------- training
 
-@test_case(points=3, hidden=False)
+@check(points=3)
 def test_training(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy):
-    for obj, label in ((Conv2D, "Conv2D"), (ReLU, "ReLU"), (MaxPooling, "MaxPooling"),
-                       (Flatten, "Flatten"), (Linear, "Linear"),
-                       (SoftmaxCrossEntropy, "SoftmaxCrossEntropy")):
-        require(obj, label, FILE)
     from autograder.checks.data import load
 
     data = load("ch5", "shapes")
