@@ -21,6 +21,7 @@ The build needs the project's source tree (it builds the wheel from it) and Otte
 from __future__ import annotations
 
 import ast
+import io
 import json
 import pprint
 import re
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .course import REPO_ROOT, Chapter, Exercise, ManifestError, case_spec, load_chapter
+from .files import write_atomic
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_ROOT / "templates"
@@ -332,12 +334,11 @@ def write_zip(path: Path, entries: dict[str, bytes], executable: Iterable[str] =
     """Write ``entries`` (archive name -> bytes) to ``path``, sorted, with fixed timestamps."""
     executable = set(executable)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    with zipfile.ZipFile(tmp, "w") as zf:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
         for name in sorted(entries):
             zf.writestr(_zip_info(name, name in executable), entries[name])
-    tmp.replace(path)
-    return path
+    return write_atomic(path, buf.getvalue())
 
 
 def read_zip(path: Path) -> dict[str, bytes]:
