@@ -395,7 +395,7 @@ def probe(sb: Sandbox) -> Optional[str]:
             return f"the worker could not import a file: {second}"
         if first[1]["uid"] != (NOBODY if sb.drops_uid or sb.mode == "bwrap" else os.getuid()):
             return f"the worker runs as uid {first[1]['uid']}, expected {NOBODY}"
-        proc.send(wire.encode(("bye",), _refuse))
+        proc.send(wire.encode(("bye",), wire.no_handles))
         return None
     except WorkerGone as exc:
         out = proc.output_text().strip() if proc is not None else ""
@@ -407,12 +407,6 @@ def probe(sb: Sandbox) -> Optional[str]:
             proc.stop()
         remove_folder(src)
         remove_folder(folder)
-
-
-def _refuse(obj):
-    from .wire import WireError
-
-    raise WireError(f"only plain data may be sent, not {type(obj).__name__}")
 
 
 # -- one worker process --------------------------------------------------------------------
@@ -559,7 +553,7 @@ class WorkerProcess:
 
         data = self.receive_raw(timeout, during, limit)
         try:
-            msg = wire.decode(data, _no_handle_expected)
+            msg = wire.decode(data, wire.no_handles)
         except wire.WireError as exc:
             self.kill()
             raise WorkerGone(f"the worker sent a message the grader cannot read ({exc})",
@@ -754,12 +748,6 @@ def _alive(pid: int) -> bool:
         return False
     state = data[data.rfind(b")") + 2:data.rfind(b")") + 3]
     return state not in (b"Z", b"X")
-
-
-def _no_handle_expected(h):
-    from .wire import WireError
-
-    raise WireError("a control message may not hold handles")
 
 
 def _secs(x: float) -> str:

@@ -87,6 +87,14 @@ class Handle:
         return f"Handle({self.id}, {self.type_name!r}, callable={self.callable})"
 
 
+def no_handles(obj: Any) -> Handle:
+    """The ``on_other`` or ``on_handle`` callback of a message that may hold plain data only
+    (control messages, a worker's report of its globals): ``WireError`` for a value that is
+    not plain data (encoding) or for a handle (decoding)."""
+    what = "a handle" if isinstance(obj, Handle) else type(obj).__name__
+    raise WireError(f"this message may hold only plain data, not {what}")
+
+
 def wire_dtype(dtype: _dtype) -> Optional[_dtype]:
     """The little-endian wire dtype for ``dtype``, or None when it may not cross."""
     if dtype in _CODE:
