@@ -14,7 +14,6 @@ the incident against the running case, and the next call starts a fresh worker, 
 
 from __future__ import annotations
 
-import builtins
 import copy
 import threading
 import time
@@ -24,47 +23,8 @@ from typing import Any, Optional
 import numpy as np
 
 from . import wire
-from .sandbox import (Limits, Sandbox, WorkerGone, WorkerProcess, get_sandbox, prepare_folder,
-                      remove_folder)
-
-
-class StudentError(Exception):
-    """The student's code raised; the message is the worker's account (type, message, line)."""
-
-    student_type = "Exception"
-
-
-class WorkerLost(BaseException):
-    """The worker timed out or died during a call; the case that made the call fails."""
-
-
-class ExerciseOver(BaseException):
-    """No more workers for this exercise (restarts or time used up); the case is not run."""
-
-
-class ImportFailed(Exception):
-    """The student's file could not be imported; every case of the exercise fails with this."""
-
-
-_error_types: dict[str, type] = {}
-
-
-def student_error(type_name: str, message: str) -> StudentError:
-    """A ``StudentError`` that is also an instance of the student's exception type when that is
-    a built-in ``Exception`` (so ``except ValueError`` in a check works as in-process)."""
-    cls = _error_types.get(type_name)
-    if cls is None:
-        base = getattr(builtins, type_name, None) if type_name.isidentifier() else None
-        cls = StudentError
-        if isinstance(base, type) and issubclass(base, Exception) and base is not Exception:
-            try:
-                cls = type(type_name, (StudentError, base), {"student_type": type_name})
-            except TypeError:  # an incompatible layout (OSError and a few others)
-                cls = StudentError
-            _error_types[type_name] = cls  # only built-in names: the cache stays small
-    err = cls(message)
-    err.student_type = type_name
-    return err
+from .errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost, student_error
+from .sandbox import Limits, Sandbox, WorkerProcess, get_sandbox, prepare_folder, remove_folder
 
 
 _SKIP_ATTRS = ("_repr_", "_ipython_")

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import wire
+from .errors import SandboxError, WorkerGone
 
 log = logging.getLogger("autograder.engine")
 
@@ -100,10 +101,6 @@ class Limits:
     def cpu_seconds(self) -> int:
         """The CPU limit in whole seconds (RLIMIT_CPU takes integers)."""
         return max(1, math.ceil(self.cpu if self.cpu is not None else self.timeout))
-
-
-class SandboxError(RuntimeError):
-    """A sandbox mode cannot work here; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -410,15 +407,6 @@ def probe(sb: Sandbox) -> Optional[str]:
 
 
 # -- one worker process --------------------------------------------------------------------
-
-
-class WorkerGone(Exception):
-    """The worker is dead or stopped answering; ``reason`` says how, ``kind`` classifies it
-    (``timeout``, ``exit``, ``signal``, ``protocol``)."""
-
-    def __init__(self, reason: str, kind: str) -> None:
-        super().__init__(reason)
-        self.reason, self.kind = reason, kind
 
 
 _SIGNALS = {getattr(signal, n): n for n in dir(signal) if n.startswith("SIG") and not n.startswith("SIG_")}
