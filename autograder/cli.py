@@ -33,7 +33,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from .engine.sandbox import Limits, SandboxError, get_sandbox
+    from .engine.detect import get_sandbox
+    from .engine.errors import SandboxError
+    from .engine.limits import Limits
     from .grading import grade_folder
 
     try:

@@ -28,8 +28,10 @@ from typing import Callable, Optional
 
 from .checks.runner import CaseResult, CheckFile, describe_exception, load_check_file
 from .course import Chapter, Exercise, load_chapter
-from .engine.proxy import ExerciseOver, ImportFailed, Session, StudentError, WorkerLost
-from .engine.sandbox import Limits, WorkerGone, get_sandbox
+from .engine.detect import get_sandbox
+from .engine.errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost
+from .engine.limits import Limits
+from .engine.proxy import Session
 from .engine.submissions import (Entry, SubmissionError, discover, materialize,
                                  submission_hash)
 

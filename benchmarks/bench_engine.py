@@ -34,7 +34,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from autograder.checks.runner import run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
-from autograder.engine.sandbox import Limits, get_sandbox  # noqa: E402
+from autograder.engine.detect import get_sandbox  # noqa: E402
+from autograder.engine.limits import Limits  # noqa: E402
 from autograder.grading import check_file_of, grade_exercise, grade_folder, grade_submission  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "ch5"

@@ -1,6 +1,6 @@
 """What the checks hold: proxies of the student's functions, classes and objects.
 
-A ``Session`` runs one student file for one exercise: it starts a worker (``sandbox.py``),
+A ``Session`` runs one student file for one exercise: it starts a worker (``process.py``),
 imports the file there and hands the checks an environment ``{name: value or proxy}`` for
 every name the module defines. A proxy's calls, method calls, attribute reads and attribute
 assignments cross to the worker as plain data (``wire.py``) and come back as plain data or as
@@ -24,7 +24,11 @@ import numpy as np
 
 from . import wire
 from .errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost, student_error
-from .sandbox import Limits, Sandbox, WorkerProcess, get_sandbox, prepare_folder, remove_folder
+from .detect import get_sandbox
+from .limits import Limits
+from .modes import Sandbox
+from .process import WorkerProcess
+from .staging import prepare_folder, remove_folder
 
 
 _SKIP_ATTRS = ("_repr_", "_ipython_")

@@ -1,7 +1,7 @@
 """The worker: runs one student file inside the sandbox and answers the grader's requests.
 
 The grader starts it as ``python -I -S -B worker.py --fd N --file ex5_4.py --dir DIR ...``
-(see ``sandbox.py``). In order, it: imports NumPy and the wire codec; sets its resource
+(see ``modes.py``). In order, it: imports NumPy and the wire codec; sets its resource
 limits (address space, CPU seconds, processes, file size, no core files) with hard limits
 equal to the soft ones, so they cannot be raised again; drops to the unprivileged user when
 asked (the grader ran as root); closes every file descriptor but 0, 1, 2 and the channel;

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.sandbox import NOBODY, Limits
+from autograder.engine.limits import Limits
+from autograder.engine.modes import NOBODY
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "ch5"

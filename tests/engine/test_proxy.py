@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from autograder.checks.compare import as_array, assert_close, assert_int, describe
-from autograder.engine.proxy import (ExerciseOver, ImportFailed, Session, StudentError,
-                                     StudentObject, WorkerLost)
-from autograder.engine.sandbox import Limits
+from autograder.engine.errors import ExerciseOver, ImportFailed, StudentError, WorkerLost
+from autograder.engine.limits import Limits
+from autograder.engine.proxy import Session, StudentObject
 
 from .helpers import write_file
 

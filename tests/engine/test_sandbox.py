@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.proxy import Session, WorkerLost
-from autograder.engine.sandbox import (NOBODY, Limits, SandboxError, get_sandbox, prepare_folder,
-                                       remove_folder)
+from autograder.engine.detect import get_sandbox
+from autograder.engine.errors import SandboxError, WorkerLost
+from autograder.engine.limits import Limits
+from autograder.engine.modes import NOBODY
+from autograder.engine.proxy import Session
+from autograder.engine.staging import prepare_folder, remove_folder
 from autograder.grading import grade_exercise
 from tests.support import CHAPTER
 
