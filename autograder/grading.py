@@ -31,7 +31,7 @@ from .course import Chapter, Exercise, load_chapter
 from .engine.detect import get_sandbox
 from .engine.errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost
 from .engine.limits import Limits
-from .engine.proxy import Session
+from .engine.session import Session
 from .engine.submissions import (Entry, SubmissionError, discover, materialize,
                                  submission_hash)
 

@@ -8,7 +8,8 @@ import pytest
 from autograder.checks.compare import as_array, assert_close, assert_int, describe
 from autograder.engine.errors import ExerciseOver, ImportFailed, StudentError, WorkerLost
 from autograder.engine.limits import Limits
-from autograder.engine.proxy import Session, StudentObject
+from autograder.engine.proxy import StudentObject
+from autograder.engine.session import Session
 
 from .helpers import write_file
 

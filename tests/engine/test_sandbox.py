@@ -13,7 +13,7 @@ from autograder.engine.detect import get_sandbox
 from autograder.engine.errors import SandboxError, WorkerLost
 from autograder.engine.limits import Limits
 from autograder.engine.modes import NOBODY
-from autograder.engine.proxy import Session
+from autograder.engine.session import Session
 from autograder.engine.staging import prepare_folder, remove_folder
 from autograder.grading import grade_exercise
 from tests.support import CHAPTER
