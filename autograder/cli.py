@@ -36,11 +36,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from .engine.detect import get_sandbox
     from .engine.errors import SandboxError
     from .engine.limits import Limits
-    from .grading import grade_folder
+    from .grading import PROTECTED, grade_folder
 
     try:
         limits = Limits(timeout=args.timeout, memory_mb=args.memory)
-        sandbox = get_sandbox(limits.sandbox)
+        sandbox = get_sandbox(limits.sandbox, protect=PROTECTED)
     except (ValueError, SandboxError) as exc:
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .checks.runner import CaseResult, CheckFile, describe_exception, load_check_file
-from .course import Chapter, Exercise, load_chapter
+from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
 from .engine.detect import get_sandbox
 from .engine.errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost
 from .engine.limits import Limits
@@ -43,6 +43,11 @@ PARALLEL_IN_POOL = 2
 
 MARKER = ".complete"
 """Written last into ``OUT/<student>/``: its grading finished."""
+
+PROTECTED = (CHECKS_ROOT, REPO_ROOT / "solutions")
+"""What student code must not read: the check files (hidden checks, oracles, data) and the
+references. The engine is told (``get_sandbox(protect=...)``): its ``uid`` mode relies on file
+modes, and its notes name those of these paths that uid 65534 could read."""
 
 
 @dataclass
@@ -173,7 +178,8 @@ def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], limits: Limit
         return done(_all_fail(cases, msg), msg)
     if not cases:
         return done([])
-    session = session or Session(files_dir, exercise.code, limits)
+    session = session or Session(files_dir, exercise.code, limits,
+                                 get_sandbox(limits.sandbox, protect=PROTECTED))
     try:
         try:
             session.start()
@@ -202,7 +208,7 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student", cha
     """
     start = time.monotonic()
     ch = load_chapter(chapter)
-    sandbox = get_sandbox(limits.sandbox)
+    sandbox = get_sandbox(limits.sandbox, protect=PROTECTED)
     exercises = list(ch.exercises)
     sessions = [Session(files_dir, ex.code, limits, sandbox) if _needs_worker(ex, files_dir)
                 else None for ex in exercises]
@@ -418,7 +424,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
         note(n)
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o700)  # the worker's user must not read the results
-    sandbox = get_sandbox(limits.sandbox)
+    sandbox = get_sandbox(limits.sandbox, protect=PROTECTED)
     if limits.sandbox is None:
         limits = _with_sandbox(limits, sandbox.mode)
     if sandbox.mode == "uid" and jobs > 1:

@@ -36,7 +36,8 @@ from autograder.checks.runner import run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
 from autograder.engine.detect import get_sandbox  # noqa: E402
 from autograder.engine.limits import Limits  # noqa: E402
-from autograder.grading import check_file_of, grade_exercise, grade_folder, grade_submission  # noqa: E402
+from autograder.grading import (PROTECTED, check_file_of, grade_exercise, grade_folder,  # noqa: E402
+                                grade_submission)
 
 SOLUTIONS = ROOT / "solutions" / "ch5"
 OTTER_EXERCISE = "ex5_4"
@@ -175,7 +176,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     chapter = load_chapter("ch5")
     for ex in chapter.exercises:
         check_file_of(ex)
-    sandbox = get_sandbox(Limits().sandbox)
+    sandbox = get_sandbox(Limits().sandbox, protect=PROTECTED)
     print(sandbox.describe())
     print(f"0. start-up (checks loaded, sandbox detected): {time.perf_counter() - t:.2f} s once per "
           f"process")

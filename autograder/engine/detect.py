@@ -3,8 +3,11 @@
 ``get_sandbox`` takes ``mode``, else ``$NNDL_SANDBOX``, else the best that works here:
 ``bwrap``, then ``uid`` as root, then ``none``. Each candidate is tried (``probe`` starts a
 worker on a one-line file); forcing a mode that cannot work is a ``SandboxError``, not a
-silent fallback. The ``uid`` mode relies on file modes, so its notes name the check files and
-references that uid 65534 could read (``exposed_to_other``).
+silent fallback.
+
+The engine does not know what it protects: the caller passes the paths student code must not
+read (``protect``: the checks, the references). The ``uid`` mode relies on file modes, so its
+notes name those of the paths that uid 65534 could read (``exposed_to_other``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -28,21 +32,43 @@ from .staging import numpy_site, prepare_folder, remove_folder, work_dir
 
 log = logging.getLogger("autograder.engine")
 
-_cache: dict[str, Sandbox] = {}
+_detected: dict[str, Sandbox] = {}
+"""The sandbox found for each requested mode ("auto": the best available), before any note
+about ``protect``: the probing happens once per mode and process."""
+
+_cache: dict[tuple[str, frozenset[str]], Sandbox] = {}
+"""What ``get_sandbox`` returns, by requested mode and the set of protected paths."""
 
 
-def get_sandbox(mode: Optional[str] = None) -> Sandbox:
+def get_sandbox(mode: Optional[str] = None, protect: Iterable[Path] = ()) -> Sandbox:
     """The sandbox workers use in this process: ``mode``, else ``$NNDL_SANDBOX``, else the
-    best that works here (``bwrap``, then ``uid`` as root, then ``none``). Detected once."""
+    best that works here (``bwrap``, then ``uid`` as root, then ``none``). Detected once.
+
+    ``protect`` names the paths student code must not read; in the ``uid`` mode the sandbox's
+    notes name those that uid 65534 could read. The same paths, in any order, give the same
+    sandbox; other paths only recompute those notes, not the mode."""
     requested = mode or os.environ.get("NNDL_SANDBOX") or None
     if requested is not None and requested not in MODES:
         raise SandboxError(f"NNDL_SANDBOX must be one of {', '.join(MODES)}, got {requested!r}")
-    key = requested or "auto"
+    paths = [Path(p) for p in protect]
+    protected = frozenset(str(p.resolve()) for p in paths)
+    key = (requested or "auto", protected)
     if key not in _cache:
-        sb = _detect(requested)
+        sb = _detected.get(key[0])
+        if sb is None:
+            sb = _detect(requested)
+            _detected[key[0]] = sb
+            if requested is None:
+                _detected[sb.mode] = sb
+        if sb.mode == "uid":
+            exposed = exposed_to_other(paths)
+            if exposed:
+                sb = replace(sb, notes=sb.notes + (
+                    f"readable by uid {NOBODY} (make them mode 700 or install bubblewrap): "
+                    + ", ".join(exposed),))
         _cache[key] = sb
         if requested is None:
-            _cache[sb.mode] = sb
+            _cache[(sb.mode, protected)] = sb
         log.info(sb.describe())
     return _cache[key]
 
@@ -80,12 +106,6 @@ def _detect(requested: Optional[str]) -> Sandbox:
                              f"{blocked}. Student code can import only the modules the worker "
                              f"loads before the privilege drop (NumPy and common standard-library "
                              f"modules).")
-            from ..course import CHECKS_ROOT, REPO_ROOT
-
-            exposed = exposed_to_other([CHECKS_ROOT, REPO_ROOT / "solutions"])
-            if exposed:
-                notes.append(f"readable by uid {NOBODY} (make them mode 700 or install bubblewrap): "
-                             + ", ".join(exposed))
             reason = (why_not_bwrap or "forced by NNDL_SANDBOX=uid") if requested is None \
                 else "forced by NNDL_SANDBOX=uid"
             sb = Sandbox(mode="uid", reason=reason, preload=bool(blocked), notes=tuple(notes), **base)
