@@ -33,9 +33,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from .engine.detect import get_sandbox
-    from .engine.errors import SandboxError
-    from .engine.limits import Limits
+    from .engine import Limits, SandboxError, get_sandbox
     from .grading import PROTECTED, grade_folder
 
     try:

@@ -28,10 +28,8 @@ from typing import Callable, Optional
 
 from .checks.runner import CaseResult, CheckFile, describe_exception, load_check_file
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
-from .engine.detect import get_sandbox
-from .engine.errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost
-from .engine.limits import Limits
-from .engine.session import Session
+from .engine import (ExerciseOver, ImportFailed, Limits, Session, StudentError, WorkerGone,
+                     WorkerLost, get_sandbox)
 from .engine.submissions import (Entry, SubmissionError, discover, materialize,
                                  submission_hash)
 

@@ -34,8 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from autograder.checks.runner import run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
-from autograder.engine.detect import get_sandbox  # noqa: E402
-from autograder.engine.limits import Limits  # noqa: E402
+from autograder.engine import Limits, get_sandbox  # noqa: E402
 from autograder.grading import (PROTECTED, check_file_of, grade_exercise, grade_folder,  # noqa: E402
                                 grade_submission)
 

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from autograder.cli import main
-from autograder.engine.limits import Limits
+from autograder.engine import Limits
 from autograder.grading import MARKER, grade_exercise, grade_folder, grade_submission
 from tests.support import CHAPTER, FIXTURES, RESULTS_SCHEMA, ROOT
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.limits import Limits
-from autograder.engine.modes import NOBODY
+from autograder.engine import NOBODY, Limits
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "ch5"

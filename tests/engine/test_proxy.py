@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 
 from autograder.checks.compare import as_array, assert_close, assert_int, describe
-from autograder.engine.errors import ExerciseOver, ImportFailed, StudentError, WorkerLost
-from autograder.engine.limits import Limits
-from autograder.engine.proxy import StudentObject
-from autograder.engine.session import Session
+from autograder.engine import (ExerciseOver, ImportFailed, Limits, Session, StudentError,
+                               StudentObject, WorkerLost)
 
 from .helpers import write_file
 

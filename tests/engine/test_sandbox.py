@@ -11,12 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.detect import get_sandbox
-from autograder.engine.errors import SandboxError, WorkerLost
-from autograder.engine.limits import Limits
-from autograder.engine.modes import NOBODY
-from autograder.engine.session import Session
-from autograder.engine.staging import prepare_folder, remove_folder
+from autograder.engine import (NOBODY, Limits, SandboxError, Session, WorkerLost, get_sandbox,
+                               prepare_folder, remove_folder)
 from autograder.grading import grade_exercise
 from tests.support import CHAPTER
 
