@@ -41,8 +41,6 @@ class WorkerGone(Exception):
 class StudentError(Exception):
     """The student's code raised; the message is the worker's account (type, message, line)."""
 
-    student_type = "Exception"
-
 
 class WorkerLost(BaseException):
     """The worker timed out or died during a call; the case that made the call fails."""
@@ -68,10 +66,8 @@ def student_error(type_name: str, message: str) -> StudentError:
         cls = StudentError
         if isinstance(base, type) and issubclass(base, Exception) and base is not Exception:
             try:
-                cls = type(type_name, (StudentError, base), {"student_type": type_name})
+                cls = type(type_name, (StudentError, base), {})
             except TypeError:  # an incompatible layout (OSError and a few others)
                 cls = StudentError
             _error_types[type_name] = cls  # only built-in names: the cache stays small
-    err = cls(message)
-    err.student_type = type_name
-    return err
+    return cls(message)

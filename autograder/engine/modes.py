@@ -54,11 +54,6 @@ class Sandbox:
         """Whether the worker itself drops to uid ``NOBODY`` (the grader is root)."""
         return self.root and self.mode in ("bwrap", "uid")
 
-    @property
-    def worker_uid(self) -> int:
-        """The uid student code runs as (as the kernel sees it, outside any namespace)."""
-        return NOBODY if self.drops_uid else os.getuid()
-
     def describe(self) -> str:
         """One paragraph for the log: the mode, why, and what it means."""
         what = {

@@ -50,8 +50,6 @@ class Session:
         self.losses: list[str] = []
         self.over: Optional[str] = None
         self.outputs: list[str] = []
-        self.info: dict = {}
-        self.calls = 0
         self.methods: set[tuple[str, str]] = set()
         self._launched: Optional[tuple[WorkerProcess, Path, float]] = None
         self._lock = threading.Lock()
@@ -91,7 +89,6 @@ class Session:
         if ready[0] != "ready":
             raise WorkerGone(f"the worker could not start: {ready[1] if len(ready) > 1 else ready}",
                              "setup")
-        self.info = ready[1]
         reply = self._decode(self.worker.receive_raw(timeout, during, self.limits.timeout))
         if reply[0] == "import_error":
             raise ImportFailed(str(reply[1]))
@@ -213,7 +210,6 @@ class Session:
                 from None
         left = self.deadline - time.monotonic()
         timeout = min(self.limits.timeout, left)
-        self.calls += 1
         try:
             if timeout <= 0:
                 raise WorkerGone(f"did not finish within the exercise's time ({self._budget()})",

@@ -65,7 +65,6 @@ _I64 = struct.Struct("<q")
 _F64 = struct.Struct("<d")
 _C128 = struct.Struct("<dd")
 _HANDLE = struct.Struct("<QB")
-_U64 = struct.Struct("<Q")
 
 _PLAIN_KEY_TYPES = (type(None), bool, int, float, str, bytes)
 _CONTAINER_TAGS = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}

@@ -50,7 +50,6 @@ PRELOAD = (
 )
 
 _write = os.write
-_read = os.read
 _readv = os.readv
 _exit = os._exit
 _MethodType = types.MethodType
