@@ -10,7 +10,7 @@ the checks hold down to the worker:
                  or a death.
 ``proxy.py``     ``StudentObject``, ``StudentMethod``: what the checks hold; requests in words.
 ``errors.py``    every exception of the engine (``WireError`` is defined in ``wire.py``).
-``limits.py``    ``Limits``: what one worker may use.
+``limits.py``    ``Limits``: what one worker may use; ``MODES``, the sandbox modes it may ask for.
 ``detect.py``    ``get_sandbox``: the mode that works here, tried once (``probe``) and logged;
                  which protected paths uid 65534 could read (``exposed_to_other``).
 ``modes.py``     ``Sandbox``: the three modes (``bwrap``, ``uid``, ``none``) and the argv of a

@@ -25,8 +25,8 @@ from typing import Iterable, Optional
 
 from . import wire
 from .errors import SandboxError, WorkerGone
-from .limits import Limits
-from .modes import MODES, NOBODY, Sandbox
+from .limits import MODES, Limits
+from .modes import NOBODY, Sandbox
 from .process import WorkerProcess
 from .staging import numpy_site, prepare_folder, remove_folder, work_dir
 

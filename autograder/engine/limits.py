@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-from .modes import MODES
+MODES = ("bwrap", "uid", "none")
+"""The sandbox modes (``modes.py`` says what each does); ``Limits.sandbox`` names one or None."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@
     Neither: the worker runs as the grader's user, with the same limits. For development only.
 
 A ``Sandbox`` is the resolved choice (``detect.get_sandbox`` makes it); this module only turns
-it into an argv. It imports nothing of the engine at run time.
+it into an argv.
 """
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
-if TYPE_CHECKING:
-    from .limits import Limits
+from .limits import Limits
 
-MODES = ("bwrap", "uid", "none")
 NOBODY = 65534
 """The unprivileged uid and gid workers run as (``nobody``/``nogroup`` on every Debian)."""
 

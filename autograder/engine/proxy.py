@@ -10,14 +10,21 @@ new proxies. A ``StudentMethod`` is a method of a student object, called in one 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .session import Session
-
 _SKIP_ATTRS = ("_repr_", "_ipython_")
+
+
+class ProxyOwner(Protocol):
+    """What a proxy needs of the session it belongs to (``session.Session`` is one)."""
+
+    methods: set[tuple[str, str]]
+    """``(type name, attribute)`` pairs known to be methods: called in one round trip."""
+
+    def request(self, target: StudentObject, op: str, attr: Optional[str], *rest: Any) -> Any:
+        """Send one request about ``target`` to the worker; the decoded answer."""
 
 
 class StudentObject:
@@ -25,7 +32,7 @@ class StudentObject:
 
     __slots__ = ("_nndl_session", "_nndl_ref", "_nndl_gen", "_nndl_label", "_nndl_type")
 
-    def __init__(self, session: "Session", ref: tuple, gen: Optional[int], label: str,
+    def __init__(self, session: ProxyOwner, ref: tuple, gen: Optional[int], label: str,
                  type_name: str = "") -> None:
         object.__setattr__(self, "_nndl_session", session)
         object.__setattr__(self, "_nndl_ref", ref)
@@ -90,7 +97,7 @@ def _proxy_type(type_name: str) -> type:
     return cls
 
 
-def make_proxy(session: Session, ref: tuple, gen: Optional[int], type_name: str,
+def make_proxy(session: ProxyOwner, ref: tuple, gen: Optional[int], type_name: str,
                name: Optional[str] = None) -> StudentObject:
     """A proxy of the object ``ref`` (``("global", name)`` or ``("handle", id)``) of the
     worker of generation ``gen`` (None for a global: it is found again in a fresh worker)."""
