@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from .engine.sandbox import Limits
+from .engine import Limits
 from .grading import GradingContext, grade_collected
 from .intake import Entry, Upload, collect, discover
 from .results import SubmissionResult, write_grades_csv

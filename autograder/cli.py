@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence, TextIO
 
-from .engine.sandbox import Limits
+from .engine import Limits
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batch import Progress
@@ -64,7 +64,7 @@ class ProgressBar:
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .batch import grade_folder
-    from .engine.sandbox import Limits, SandboxError
+    from .engine import SandboxError
     from .grading import GradingContext
 
     try:

@@ -24,8 +24,8 @@ from typing import Optional
 
 from .checks.runner import CaseResult, CheckFile, describe_exception, load_check_file, run_case
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
-from .engine.proxy import ExerciseOver, ImportFailed, Session, StudentError, WorkerLost
-from .engine.sandbox import Limits, Sandbox, WorkerGone, get_sandbox
+from .engine import (ExerciseOver, ImportFailed, Limits, Sandbox, Session, StudentError,
+                     WorkerGone, WorkerLost, get_sandbox)
 from .intake import Upload, collect, nothing_received
 from .results import ExerciseResult, SubmissionResult
 
@@ -33,7 +33,9 @@ LAUNCH_AHEAD = 1
 """Workers launched ahead of the exercises waiting to be graded (each imports NumPy meanwhile)."""
 
 PROTECTED = (CHECKS_ROOT, REPO_ROOT / "solutions")
-"""What uid 65534 must not be able to read when workers run under the uid sandbox."""
+"""What student code must not read: the check files (hidden checks, oracles, data) and the
+references. The engine is told (``get_sandbox(protect=...)``): its ``uid`` mode relies on file
+modes, and its notes name those of these paths that uid 65534 could read."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class GradingContext:
         """Load the chapter and its checks, and find the sandbox (``limits.sandbox``, else
         ``$NNDL_SANDBOX``, else the best available); ``SandboxError`` if none works."""
         ch = load_chapter(chapter) if isinstance(chapter, str) else chapter
-        sandbox = get_sandbox(limits.sandbox)
+        sandbox = get_sandbox(limits.sandbox, protect=PROTECTED)
         for ex in ch.exercises:  # load the checks once, before any process is forked
             check_file_of(ex)
         return cls(ch, limits, sandbox)

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from autograder.cli import main
-from autograder.engine.sandbox import Limits
+from autograder.engine import Limits
 from autograder.batch import grade_folder
 from autograder.grading import grade_exercise, grade_submission
 from autograder.store import MARKER

@@ -65,7 +65,6 @@ _I64 = struct.Struct("<q")
 _F64 = struct.Struct("<d")
 _C128 = struct.Struct("<dd")
 _HANDLE = struct.Struct("<QB")
-_U64 = struct.Struct("<Q")
 
 _PLAIN_KEY_TYPES = (type(None), bool, int, float, str, bytes)
 _CONTAINER_TAGS = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}
@@ -85,6 +84,14 @@ class Handle:
 
     def __repr__(self) -> str:
         return f"Handle({self.id}, {self.type_name!r}, callable={self.callable})"
+
+
+def no_handles(obj: Any) -> Handle:
+    """The ``on_other`` or ``on_handle`` callback of a message that may hold plain data only
+    (control messages, a worker's report of its globals): ``WireError`` for a value that is
+    not plain data (encoding) or for a handle (decoding)."""
+    what = "a handle" if isinstance(obj, Handle) else type(obj).__name__
+    raise WireError(f"this message may hold only plain data, not {what}")
 
 
 def wire_dtype(dtype: _dtype) -> Optional[_dtype]:

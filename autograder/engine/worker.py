@@ -1,7 +1,7 @@
 """The worker: runs one student file inside the sandbox and answers the grader's requests.
 
 The grader starts it as ``python -I -S -B worker.py --fd N --file ex5_4.py --dir DIR ...``
-(see ``sandbox.py``). In order, it: imports NumPy and the wire codec; sets its resource
+(see ``modes.py``). In order, it: imports NumPy and the wire codec; sets its resource
 limits (address space, CPU seconds, processes, file size, no core files) with hard limits
 equal to the soft ones, so they cannot be raised again; drops to the unprivileged user when
 asked (the grader ran as root); closes every file descriptor but 0, 1, 2 and the channel;
@@ -50,7 +50,6 @@ PRELOAD = (
 )
 
 _write = os.write
-_read = os.read
 _readv = os.readv
 _exit = os._exit
 _MethodType = types.MethodType
@@ -226,7 +225,7 @@ class Worker:
 
     def _describe_global(self, value):
         try:
-            wire.encode(value, _no_handles, _convert, 1 << 20)  # small plain data crosses by value
+            wire.encode(value, wire.no_handles, _convert, 1 << 20)  # small plain data crosses by value
             return ("value", value)
         except wire.WireError:
             pass
@@ -364,18 +363,14 @@ def main(argv=None) -> None:
         folder = os.path.abspath(args.dir)
         sys.path.append(folder)
     except BaseException as exc:  # noqa: BLE001 - the grader must hear why the worker cannot start
-        channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), _no_handles))
+        channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), wire.no_handles))
         _exit(70)
     info = {"uid": os.getuid(), "pid": os.getpid(), "python": sys.version.split()[0],
             "numpy": np.__version__}
-    channel.send(wire.encode(("ready", info), _no_handles))
+    channel.send(wire.encode(("ready", info), wire.no_handles))
     Worker(channel, folder, args.file, args.memory_mb).serve()
     _flush()
     _exit(0)
-
-
-def _no_handles(obj):
-    raise wire.WireError(f"cannot send {type(obj).__name__}")
 
 
 if __name__ == "__main__":

@@ -263,7 +263,7 @@ def test_a_public_check_that_needs_the_oracle_or_the_engine_stops_the_build():
     with pytest.raises(BuildError, match="uses the oracle"):
         public_check_source(src, "exX.py")
     with pytest.raises(BuildError, match="must not ship"):
-        handout_modules(["from autograder.engine.sandbox import Limits\n"])
+        handout_modules(["from autograder.engine.limits import Limits\n"])
     with pytest.raises(BuildError, match="must not ship"):
         handout_modules(["import autograder.course\n"])
     assert "autograder.checks.oracle" not in handout_modules(

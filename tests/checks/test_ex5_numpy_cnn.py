@@ -423,7 +423,7 @@ def test_benchmark_runs_as_a_script_from_elsewhere(tmp_path):
 ])
 def test_grading_engine_gives_the_in_process_outcome(tmp_path, submission, expected):
     """The checks run unchanged on the engine's proxies (worker process, plain-data wire)."""
-    from autograder.engine.sandbox import Limits
+    from autograder.engine import Limits
     from autograder.grading import grade_exercise
 
     source = reference_path(EXERCISE) if submission == "reference" else SEED

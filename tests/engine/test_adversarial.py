@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from autograder.engine.sandbox import get_sandbox
+from autograder.engine import get_sandbox
 from autograder.batch import grade_folder
 
 from .helpers import (CORPUS, SMALL, SOLUTIONS, build_student, live_children, make_zip, new_token,
