@@ -11,13 +11,24 @@ from .engine import Limits
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batch import Progress
+    from .check import ExerciseReport
 
 DEFAULTS = Limits()
 """The grading limits' defaults: the command line's defaults are read from here."""
 
 
+def check_path(path: Path, chapter: str = "ch5") -> "list[ExerciseReport]":
+    """The local check of an exercise file or a folder, for a chapter of the manifest."""
+    from .check import Target, check_files, files_to_check
+    from .course import load_chapter
+
+    ch = load_chapter(chapter)
+    targets = [Target(e.id, e.title_zh, e.title_en, e.code, e.check_file) for e in ch.exercises]
+    return check_files(files_to_check(Path(path), targets, ch.id))
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_path, format_report
+    from .check import format_report
 
     try:
         reports = check_path(Path(args.path), chapter=args.chapter)

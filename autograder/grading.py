@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .checks.runner import CaseResult, CheckFile, describe_exception, load_check_file, run_case
+from .checks.runner import CaseResult, CheckFile, load_check_file, run_case
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
-from .engine import (ExerciseOver, ImportFailed, Limits, Sandbox, Session, StudentError,
-                     WorkerGone, WorkerLost, get_sandbox)
+from .engine import ImportFailed, Limits, Sandbox, Session, WorkerGone, get_sandbox
 from .intake import Upload, collect, nothing_received
 from .results import ExerciseResult, SubmissionResult
 
@@ -84,25 +83,8 @@ def check_file_of(exercise: Exercise) -> CheckFile:
 
 def _run_case(case, session: Session) -> CaseResult:
     """``runner.run_case`` on the session's proxies; a lost worker fails the case."""
-    def failed(message: str) -> CaseResult:
-        return CaseResult(case.name, case.points, case.hidden, False, message)
-
-    if session.over:
-        return failed(session.over)
-    session.begin_case()
-    try:
-        result = run_case(case, session.env(), describe=_describe)
-    except (ExerciseOver, WorkerLost) as exc:
-        return failed(str(exc))
-    if session.incident:  # the check swallowed a timeout or a crash: the case still fails
-        return failed(session.incident)
-    return result
-
-
-def _describe(exc: BaseException) -> str:
-    """The worker already described the student's exception; a check's own error is
-    described here."""
-    return str(exc) if isinstance(exc, StudentError) else describe_exception(exc)
+    return session.run_case(lambda env: run_case(case, env),
+                            lambda why: CaseResult(case.name, case.points, case.hidden, False, why))
 
 
 def _needs_worker(exercise: Exercise, files_dir: Optional[Path]) -> bool:

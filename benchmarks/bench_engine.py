@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from autograder.checks.runner import run_check_file  # noqa: E402
+from autograder.check import run_file as run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
 from autograder.engine import Limits, get_sandbox  # noqa: E402
 from autograder.batch import grade_folder  # noqa: E402

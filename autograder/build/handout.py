@@ -55,15 +55,27 @@ def _imports(source: str, module: str, is_package: bool) -> set[str]:
     return {m for m in out if m.split(".")[0] == "autograder" and _module_file(m) is not None}
 
 
-def handout_modules(sources: Iterable[str]) -> dict[str, Path]:
-    """The ``autograder`` modules that ``sources`` need, with their parent packages, by name.
+FRONT_END = "autograder.check"
+"""The local check's module: ``check.py`` runs the public checks with it, through the engine
+in the student's own process."""
 
-    Follows imports transitively. ``BuildError`` if the closure reaches the oracle or anything
-    outside ``autograder.checks`` (the engine must never ship to students).
-    """
-    todo = {"autograder.checks.runner"}  # check.py runs the checks with it
-    for src in sources:
-        todo |= _imports(src, "handout", False)
+
+def _checks_only(name: str, path: Path) -> bool:
+    """A module a public check may import: ``autograder.checks`` helpers, never the oracle,
+    never a chapter's own folder."""
+    return name in HANDOUT_PACKAGES or (
+        name.startswith("autograder.checks.")
+        and not any(name == n or name.startswith(n + ".") for n in NEVER_IN_HANDOUT)
+        and not any((d / "manifest.yaml").is_file() for d in path.parents))
+
+
+def _front_end(name: str, path: Path) -> bool:
+    """A module the local check may need besides the checks' helpers: itself and the engine."""
+    return _checks_only(name, path) or name == FRONT_END or name == "autograder.engine" \
+        or name.startswith("autograder.engine.")
+
+
+def _closure(todo: set[str], allowed, why: str) -> dict[str, Path]:
     found: dict[str, Path] = {}
     while todo:
         name = todo.pop()
@@ -72,20 +84,31 @@ def handout_modules(sources: Iterable[str]) -> dict[str, Path]:
         path = _module_file(name)
         if path is None:
             continue
-        allowed = name in HANDOUT_PACKAGES or (
-            name.startswith("autograder.checks.")
-            and not any(name == n or name.startswith(n + ".") for n in NEVER_IN_HANDOUT)
-            and not any((d / "manifest.yaml").is_file() for d in path.parents))
-        if not allowed:
-            raise BuildError(
-                f"the public checks need {name} ({path}), which must not ship in the student "
-                f"handout: public checks may import only NumPy, the standard library, "
-                f"otter.test_files and autograder.checks helpers")
+        if not allowed(name, path):
+            raise BuildError(f"{why} need {name} ({path}), which must not ship in the student "
+                             f"handout")
         found[name] = path
         parent = name.rpartition(".")[0]
         if parent:
             todo.add(parent)
         todo |= _imports(path.read_text(encoding="utf-8"), name, path.name == "__init__.py")
+    return found
+
+
+def handout_modules(sources: Iterable[str]) -> dict[str, Path]:
+    """The ``autograder`` modules the handout needs, with their parent packages, by name: what
+    the public check ``sources`` import, transitively, and the local check's own modules.
+
+    ``BuildError`` if a public check reaches anything outside ``autograder.checks`` (public
+    checks may import only NumPy, the standard library and ``autograder.checks`` helpers, so
+    that stock Otter runs them), or if anything reaches the oracle or the course loader.
+    """
+    todo: set[str] = set()
+    for src in sources:
+        todo |= _imports(src, "handout", False)
+    found = _closure(todo, _checks_only, "the public checks (which may import only NumPy, the "
+                                         "standard library and autograder.checks helpers)")
+    found.update(_closure({FRONT_END}, _front_end, "the local check"))
     return found
 
 

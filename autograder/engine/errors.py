@@ -39,7 +39,14 @@ class WorkerGone(Exception):
 
 
 class StudentError(Exception):
-    """The student's code raised; the message is the worker's account (type, message, line)."""
+    """The student's code raised; the message is the worker's account (type, message, line).
+
+    ``nndl_message`` is that account: whoever describes a failed case shows it as it is
+    (``checks.runner.describe_exception`` looks for it without importing the engine)."""
+
+    @property
+    def nndl_message(self) -> str:
+        return str(self)
 
 
 class WorkerLost(BaseException):

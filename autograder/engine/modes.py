@@ -59,6 +59,7 @@ class Sandbox:
                      f"worker as uid {NOBODY}",
             "uid": f"no bubblewrap: worker as uid {NOBODY} (nobody) with file modes",
             "none": "NO SANDBOX: worker as the grader's own user (development only)",
+            "local": "no isolation: student code in this process (the local check)",
         }[self.mode]
         text = f"sandbox: {self.mode} ({what}); {self.reason}"
         return "\n".join([text] + [f"  note: {n}" for n in self.notes])

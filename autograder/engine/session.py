@@ -18,9 +18,9 @@ import copy
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
 
-from . import wire
+from . import local, wire
 from .detect import get_sandbox
 from .errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost, student_error
 from .limits import Limits
@@ -28,6 +28,9 @@ from .modes import Sandbox
 from .process import WorkerProcess
 from .proxy import StudentMethod, StudentObject, What, make_proxy
 from .staging import prepare_folder, remove_folder
+
+
+R = TypeVar("R")
 
 
 class Session:
@@ -40,7 +43,7 @@ class Session:
         self.limits = limits
         self.sandbox = sandbox or get_sandbox(limits.sandbox)
         self.deadline = time.monotonic() + limits.timeout * (limits.max_restarts + 1)
-        self.worker: Optional[WorkerProcess] = None
+        self.worker: Optional["WorkerProcess | local.LocalWorker"] = None
         self.folder: Optional[Path] = None
         self.generation = 0
         self.starts = 0
@@ -51,7 +54,7 @@ class Session:
         self.over: Optional[str] = None
         self.outputs: list[str] = []
         self.methods: set[tuple[str, str]] = set()
-        self._launched: Optional[tuple[WorkerProcess, Path, float]] = None
+        self._launched: Optional[tuple[Any, Optional[Path], float]] = None
         self._lock = threading.Lock()
         self._closed = False
 
@@ -61,6 +64,10 @@ class Session:
         file meanwhile); ``start`` then picks it up. The import's time limit runs from here."""
         with self._lock:
             if self._launched is not None or self._closed:
+                return
+            if self.sandbox.mode == local.MODE:  # the local check: in this process, no copy
+                self._launched = (local.LocalWorker.start(self.limits, self.files_dir,
+                                                          self.filename), None, time.monotonic())
                 return
             folder = prepare_folder(self.files_dir, self.sandbox)
             try:
@@ -117,7 +124,8 @@ class Session:
         if launched is not None:  # launched but never used
             worker, folder, _ = launched
             worker.stop(grace=0.0)
-            remove_folder(folder)
+            if folder is not None:
+                remove_folder(folder)
 
     def _close_worker(self) -> None:
         if self.worker is not None:
@@ -160,6 +168,21 @@ class Session:
 
     def begin_case(self) -> None:
         self.incident = None
+
+    def run_case(self, run: Callable[[dict[str, Any]], R], failed: Callable[[str], R]) -> R:
+        """Run one case: ``run(env)`` on fresh proxies. A case the exercise can no longer run,
+        a worker lost during the case (even when the check swallowed the error) gives
+        ``failed(reason)``."""
+        if self.over:
+            return failed(self.over)
+        self.begin_case()
+        try:
+            result = run(self.env())
+        except (ExerciseOver, WorkerLost) as exc:
+            return failed(str(exc))
+        if self.incident:
+            return failed(self.incident)
+        return result
 
     # -- requests -----------------------------------------------------------------------------
     def _ensure_worker(self) -> None:

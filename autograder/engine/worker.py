@@ -31,13 +31,16 @@ from builtins import (  # noqa: A004 - deliberately shadowing with the same obje
     SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, len, list, max,
     open, setattr, str, type)
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
-    sys.path.append(sys.argv[sys.argv.index("--site") + 1])
-sys.path.insert(0, _HERE)
-import wire  # noqa: E402  (the codec, copied next to this file)
+if __package__:  # imported as autograder.engine.worker: the local check runs it in-process
+    from . import wire
+else:  # run as a script inside the sandbox, with the codec copied next to this file
+    _HERE = os.path.dirname(os.path.abspath(__file__))
+    if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
+        sys.path.append(sys.argv[sys.argv.index("--site") + 1])
+    sys.path.insert(0, _HERE)
+    import wire  # noqa: E402
 
-sys.path.remove(_HERE)
+    sys.path.remove(_HERE)
 import numpy as np  # noqa: E402
 
 # The preload for a sandbox whose interpreter the unprivileged user cannot read: every

@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from autograder.checks import data as data_module
-from autograder.checks.runner import load_check_file, load_student_file, run_case, run_check_file
+from autograder.check import run_file as run_check_file
+from autograder.checks.runner import load_check_file, load_student_file, run_case
 from tests.support import CHAPTER, FIXTURES, ROOT, reference_path, run_env, run_file
 
 EXERCISE = CHAPTER.exercise("ex5_numpy_cnn")
