@@ -133,7 +133,7 @@ def test_progress_is_reported_per_student(tmp_path):
     assert sorted(p.result.student for p in seen) == ["x", "y"]
 
 
-def test_the_command_line_draws_a_bar_only_on_a_terminal(tmp_path, capsys):
+def test_the_command_line_draws_a_bar_on_a_terminal_and_lines_elsewhere(tmp_path, capsys):
     import io
 
     from autograder.batch import Progress
@@ -144,11 +144,15 @@ def test_the_command_line_draws_a_bar_only_on_a_terminal(tmp_path, capsys):
     bar = ProgressBar(stream)
     bar(Progress(1, 2, SubmissionResult("x", []), 61.0))
     bar.finish()
-    assert "1/2 students 1:01" in stream.getvalue() and stream.getvalue().endswith("\n")
+    assert "1/2 students 1:01  ~1:01 left" in stream.getvalue()
+    assert stream.getvalue().endswith("\n")
     subs = tmp_path / "subs"
     (subs / "x").mkdir(parents=True)
+    (subs / "y").mkdir()
     assert main(["grade", str(subs), "--out", str(tmp_path / "out")]) == 0
-    assert "students" not in capsys.readouterr().err  # stderr is not a terminal here
+    err = capsys.readouterr().err  # stderr is not a terminal here: one line per student
+    assert "[1/2] " in err and "[2/2] " in err and "elapsed" in err and "left" in err
+    assert "\r" not in err
 
 
 def test_an_empty_submission_gets_a_row(tmp_path):
