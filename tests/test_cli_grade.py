@@ -20,13 +20,15 @@ def test_help_lists_the_options():
     text = build_parser().parse_args(["grade", "s", "--out", "o"])
     assert (text.jobs, text.timeout, text.memory, text.force, text.chapter) == (1, 60.0, 1024, False, "ch5")
     assert (text.only, text.deadline, text.late_penalty, text.late_cutoff) == (None, None, 0.0, None)
+    export = build_parser().parse_args(["export", "o", "--format", "moodle"])
+    assert (export.score, export.detail, export.output) == ("adjusted", None, None)
 
 
 def test_the_bare_command_prints_help_and_every_command_is_described(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
     assert "usage: nndl-grade" in out and "from download to upload" in out
-    for command in ("check", "grade", "build"):
+    for command in ("check", "grade", "export", "build"):
         assert command in out
         with pytest.raises(SystemExit) as exit_:
             main([command, "--help"])
