@@ -166,6 +166,10 @@ def discover(submissions: Path, exclude: Optional[Path] = None,
     ``LayoutError`` when the folder is one student's submission (it holds the chapter's files
     itself, or the handout's ``check.py``), rather than a folder of students."""
     submissions = Path(submissions)
+    if submissions.is_file() and submissions.suffix.lower() == ".zip":
+        raise FileNotFoundError(f"{submissions} is a zip, not a folder: unzip it into an empty "
+                                f"folder first (e.g. unzip {submissions.name} -d submissions) "
+                                f"and give that folder")
     if not submissions.is_dir():
         raise FileNotFoundError(f"{submissions} is not a folder: give the folder that holds one "
                                 f"sub-folder or one .zip per student (or an LMS's download, "

@@ -54,6 +54,9 @@ def test_discover_folders_and_zips(tmp_path):
 def test_discover_needs_a_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="is not a folder"):
         discover(tmp_path / "missing")
+    download = make_zip(tmp_path / "submissions.zip", {"a_1_2_ex5_4.py": b"x = 1\n"})
+    with pytest.raises(FileNotFoundError, match="is a zip, not a folder: unzip it"):
+        discover(download)
 
 
 def test_student_ids_that_would_break_the_output_are_skipped_with_a_note(tmp_path):

@@ -189,3 +189,14 @@ def test_the_local_and_gradescope_uploads_name_their_folder_alike(tmp_path):
     local = json.loads((tmp_path / "out" / "zhangsan" / "results.json").read_text())
     assert local["score"] == gradescope_run(tmp_path / "gs", files)["score"] == 10
     shutil.rmtree(tmp_path / "out")
+
+
+def test_odd_metadata_does_not_cost_the_grade(tmp_path):
+    ag = tmp_path / "autograder"
+    write_upload(ag / "submission", {"ex5_4.py": REFERENCE})
+    (ag / "results").mkdir()
+    (ag / "submission_metadata.json").write_text(json.dumps({
+        "created_at": "not a time", "users": [{"name": ["odd"], "assignment": "none"}],
+        "assignment": {"due_date": 12}}), encoding="utf-8")
+    assert gradescope.main(["--autograder-dir", str(ag)]) == 0
+    assert json.loads((ag / "results" / "results.json").read_text())["score"] == 10
