@@ -3,8 +3,9 @@
 ``grade_folder`` finds the students (``intake.discover``), collects each one's files
 (``intake.collect``), skips those already graded whose files and checks are unchanged, grades
 the rest one at a time or ``jobs`` at a time (forked processes, each grading its student's
-exercises two at a time), records each student as soon as it is graded (``store``) and
-writes ``grades.csv``. Progress goes to a callback, which the command line draws.
+exercises two at a time), records each student as soon as it is graded (``store``, with a
+copy of the files graded) and writes ``grades.csv``, the graders' points of ``manual.csv``
+folded in. Progress goes to a callback, which the command line draws.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from typing import Callable, Optional
 from .engine.sandbox import Limits
 from .grading import GradingContext, grade_collected
 from .intake import Entry, Upload, collect, discover
+from .report import manual
 from .results import SubmissionResult, write_grades_csv
-from .store import graded_students, load_student, write_student
+from .store import graded_students, has_submission, keep_submission, load_student, write_student
 
 PARALLEL_IN_POOL = 2
 """Exercises graded at once within each student when students are graded ``jobs`` at a time."""
@@ -75,6 +77,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
              f"code could signal (kill) another student's worker; use --jobs 1, or install "
              f"bubblewrap, for full isolation between students")
     scratch = Path(tempfile.mkdtemp(prefix="nndl-batch-"))
+    marks = manual.read(out / manual.FILE, ctx.chapter)
     try:
         results, todo = _collect_all(entries, out, ctx, scratch, force)
         if len(results):
@@ -84,7 +87,8 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
 
         def record(task: _Task, result: SubmissionResult) -> None:
             try:
-                write_student(out, result, ctx.chapter, task.digest)
+                write_student(out, result, ctx.chapter, task.digest, task.files,
+                              marks.for_student(task.student))
             except OSError as exc:  # one student's record never stops the batch
                 note(f"could not record {task.student} in {out}: {exc}")
             results[task.student] = result
@@ -100,7 +104,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
             _grade_in_pool(todo, ctx, jobs, record)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    write_grades_csv(graded_students(out), ctx.chapter, out / "grades.csv")
+    write_grades_csv(graded_students(out), ctx.chapter, out / "grades.csv", marks.marks)
     return [results[e.student] for e in entries if e.student in results]
 
 
@@ -122,6 +126,8 @@ def _collect_all(entries: list[Entry], out: Path, ctx: GradingContext, scratch: 
         recorded = None if force else load_student(out, entry.student)
         if recorded is not None and recorded[1] == digest:
             results[entry.student] = recorded[0]
+            if not has_submission(out, entry.student):  # recorded before copies were kept
+                keep_submission(out, entry.student, files, ctx.chapter)
         else:
             todo.append(_Task(entry.student, files, upload, digest))
     return results, todo

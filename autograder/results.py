@@ -8,8 +8,11 @@ Markdown), ``csv_row()`` (a row of grades.csv), and round-trips through ``to_dic
 
 Hidden checks show only whether they passed and their points, never their message (it could
 reveal their inputs); the Gradescope summary shows public points only, so nothing visible
-before grades are published reveals a hidden outcome. Written parts are listed as graded by
-hand and never scored.
+before grades are published reveals a hidden outcome. Written parts are never scored by the
+autograder: each is listed with its answer sheet's state (``answers``: submitted, untouched,
+blank, missing) and, once a grader has filled its row of ``OUT/manual.csv``, with the points
+given (``ManualMark``, passed to every rendering as ``manual``): a manual test in
+results.json, a line in the feedback, the ``written`` and ``final`` columns of grades.csv.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import csv
 import io
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional, Sequence
 
+from . import answers
 from .checks.runner import CaseResult
 from .course import Chapter, Exercise
 from .files import write_atomic
@@ -28,6 +32,27 @@ from .files import write_atomic
 def pts(x: float) -> str:
     """Points as people write them: ``10``, ``2.5``."""
     return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class ManualMark:
+    """The points a grader gave one written part of one student (a filled row of
+    ``OUT/manual.csv``)."""
+
+    exercise_id: str
+    part: str
+    points: float
+    max_points: float
+    comment: str = ""
+
+
+def _mark(manual: Sequence[ManualMark], exercise_id: str, part: str) -> Optional[ManualMark]:
+    return next((m for m in manual if m.exercise_id == exercise_id and m.part == part), None)
+
+
+def written_score(manual: Sequence[ManualMark]) -> Optional[float]:
+    """The written points of one student, or None when no part has been graded yet."""
+    return sum(m.points for m in manual) if manual else None
 
 
 @dataclass
@@ -43,6 +68,17 @@ class ExerciseResult:
     elapsed: float = 0.0
     written_submitted: Optional[bool] = None
     """Whether the written part's answer file was there; None when the exercise has none."""
+    written_state: str = ""
+    """The answer sheet's state (``answers.STATES``); '' in records older than it."""
+
+    @property
+    def answer_state(self) -> Optional[str]:
+        """The answer sheet's state, None when the exercise has no written part."""
+        if self.written_state:
+            return self.written_state
+        if self.written_submitted is None:
+            return None
+        return answers.SUBMITTED if self.written_submitted else answers.MISSING
 
     @property
     def score(self) -> float:
@@ -62,10 +98,11 @@ class ExerciseResult:
 
     @classmethod
     def failed(cls, exercise: Exercise, message: str, *, elapsed: float = 0.0,
-               output: str = "", written_submitted: Optional[bool] = None) -> "ExerciseResult":
+               output: str = "", written_submitted: Optional[bool] = None,
+               written_state: str = "") -> "ExerciseResult":
         """Every check of ``exercise`` failed for the one reason ``message``."""
         cases = [CaseResult(c.name, c.points, c.hidden, False, message) for c in exercise.checks]
-        return cls(exercise.id, cases, message, output, elapsed, written_submitted)
+        return cls(exercise.id, cases, message, output, elapsed, written_submitted, written_state)
 
 
 @dataclass
@@ -102,7 +139,8 @@ class SubmissionResult:
                 elapsed: float = 0.0) -> "SubmissionResult":
         """A submission that could not be graded at all: every check fails with ``message``."""
         exercises = [ExerciseResult.failed(ex, message,
-                                           written_submitted=False if ex.answer else None)
+                                           written_submitted=False if ex.answer else None,
+                                           written_state=answers.MISSING if ex.answer else "")
                      for ex in chapter.exercises]
         return cls(student, exercises, elapsed, message, "")
 
@@ -117,14 +155,15 @@ class SubmissionResult:
             exercise_id=e["exercise_id"],
             cases=[CaseResult(**c) for c in e["cases"]],
             message=e.get("message", ""), output=e.get("output", ""),
-            elapsed=e.get("elapsed", 0.0), written_submitted=e.get("written_submitted"))
+            elapsed=e.get("elapsed", 0.0), written_submitted=e.get("written_submitted"),
+            written_state=e.get("written_state", ""))
             for e in data["exercises"]]
         return cls(data["student"], exercises, data.get("elapsed", 0.0), data.get("message", ""),
                    data.get("sandbox", ""), list(data.get("upload", [])),
                    list(data.get("received", [])))
 
     # -- renderings ---------------------------------------------------------------------------
-    def summary(self, chapter: Chapter) -> str:
+    def summary(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> str:
         """The overview a student sees first on Gradescope: what the upload held, and the
         public points per exercise (hidden checks show once grades are published)."""
         lines = list(_upload_lines(self, chapter))
@@ -146,14 +185,15 @@ class SubmissionResult:
             if er.message:
                 line += f" — {er.message.splitlines()[0]}"
             lines.append(line)
-        written = _written_lines(self, chapter)
+        written = _written_lines(self, chapter, manual)
         if written:
-            lines += ["", "Written parts (graded by hand, not scored here):"]
+            lines += ["", "Written parts (graded by hand, not by the autograder):"]
             lines += [f"  {w}" for w in written]
         return "\n".join(lines)
 
-    def gradescope(self, chapter: Chapter) -> dict:
-        """Gradescope's results.json: one test per check."""
+    def gradescope(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> dict:
+        """Gradescope's results.json: one test per check, then one manual test per graded
+        written part (visible, its comment as output); the score counts both."""
         tests = []
         for er in self.exercises:
             for case in er.cases:
@@ -165,20 +205,35 @@ class SubmissionResult:
                     "output": _case_output(case),
                     "visibility": "after_published" if case.hidden else "visible",
                 })
+        for m in _known_marks(chapter, manual):
+            tests.append({
+                "name": f"{m.exercise_id} · written: {m.part}",
+                "score": float(m.points),
+                "max_score": float(m.max_points),
+                "output": m.comment or "graded by hand",
+                "tags": ["manual"],
+                "visibility": "visible",
+            })
         return {
-            "score": float(self.score),
+            "score": float(self.score + (written_score(_known_marks(chapter, manual)) or 0.0)),
             "execution_time": round(max(float(self.elapsed), 0.0), 3),
-            "output": self.summary(chapter),
+            "output": self.summary(chapter, manual),
             "stdout_visibility": "hidden",
             "tests": tests,
         }
 
-    def feedback(self, chapter: Chapter) -> str:
+    def feedback(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> str:
         """A report the student can read: every check, its points and its message (hidden
         checks: passed or failed and points only), and the written parts, graded by hand."""
-        out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "",
-               f"Feedback for **{self.student}**: **{pts(self.score)} / {pts(self.possible)}** "
-               f"auto-graded points.", ""]
+        marks = _known_marks(chapter, manual)
+        headline = f"Feedback for **{self.student}**: **{pts(self.score)} / " \
+                   f"{pts(self.possible)}** auto-graded points."
+        if marks:
+            written = written_score(marks) or 0.0
+            headline += f" Written parts: **{pts(written)} / " \
+                        f"{pts(sum(m.max_points for m in marks))}** (graded by hand); " \
+                        f"final **{pts(self.score + written)}**."
+        out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "", headline, ""]
         if self.message:
             out += [f"> Submission: {self.message}", ""]
         upload = list(_upload_lines(self, chapter, problems_only=True))
@@ -201,36 +256,50 @@ class SubmissionResult:
                 if not case.passed and not case.hidden and case.message != er.message:
                     out += [""] + fenced(case.message, indent="  ")
             if ex is not None and ex.written:
-                state = "submitted" if er.written_submitted else "**not submitted**"
+                state = er.answer_state or answers.MISSING
+                shown = answers.DESCRIPTION[state]
+                shown = shown if state == answers.SUBMITTED else f"**{shown}**"
                 out.append("")
                 for w in ex.written:
-                    out.append(f"- Written part `{w.id}` ({ex.answer}, {state}): graded by hand, "
-                               f"not scored here. {w.en} / {w.zh}")
+                    mark = _mark(marks, ex.id, w.id)
+                    graded = (f"graded by hand: **{pts(mark.points)} / "
+                              f"{pts(mark.max_points)}**") if mark else \
+                        f"graded by hand (up to {pts(w.points)} points), not yet graded"
+                    out.append(f"- Written part `{w.id}` ({ex.answer}, {shown}): {graded}. "
+                               f"{w.en} / {w.zh}")
+                    if mark and mark.comment:
+                        out += [""] + [f"  > {line}" for line in mark.comment.splitlines()]
             out.append("")
         out.append("Hidden checks show only whether they passed. They run on inputs you do not "
                    "see; the public checks (`nndl-grade check`) run on your machine.")
         return "\n".join(out) + "\n"
 
-    def csv_row(self, chapter: Chapter) -> list[str]:
-        """``student``, points per exercise, ``total``, ``possible``."""
+    def csv_row(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> list[str]:
+        """``student``, points per exercise, ``total``, ``possible``, ``written`` (the graders'
+        points, '' while none is filled in) and ``final`` (total + written)."""
         by_id = {e.exercise_id: e for e in self.exercises}
+        written = written_score(_known_marks(chapter, manual))
         return [self.student, *[pts(by_id[ex.id].score) if ex.id in by_id else "0"
                                 for ex in chapter.exercises],
-                pts(self.score), pts(chapter.points)]
+                pts(self.score), pts(chapter.points),
+                "" if written is None else pts(written), pts(self.score + (written or 0.0))]
 
 
 def csv_header(chapter: Chapter) -> list[str]:
     """The header row of grades.csv."""
-    return ["student", *[ex.id for ex in chapter.exercises], "total", "possible"]
+    return ["student", *[ex.id for ex in chapter.exercises], "total", "possible", "written",
+            "final"]
 
 
-def write_grades_csv(results: Iterable[SubmissionResult], chapter: Chapter, path: Path) -> None:
-    """``grades.csv``: one row per student, sorted by id, written atomically."""
+def write_grades_csv(results: Iterable[SubmissionResult], chapter: Chapter, path: Path,
+                     manual: Mapping[str, Sequence[ManualMark]] = {}) -> None:
+    """``grades.csv``: one row per student, sorted by id, written atomically; ``manual`` holds
+    each student's graded written parts."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
     writer.writerow(csv_header(chapter))
     for r in sorted(results, key=lambda r: r.student):
-        writer.writerow(r.csv_row(chapter))
+        writer.writerow(r.csv_row(chapter, manual.get(r.student, ())))
     write_atomic(Path(path), buf.getvalue())
 
 
@@ -259,15 +328,25 @@ def _case_output(case: CaseResult) -> str:
     return "passed" if case.passed else case.message
 
 
-def _written_lines(result: SubmissionResult, chapter: Chapter) -> list[str]:
+def _known_marks(chapter: Chapter, manual: Sequence[ManualMark]) -> list[ManualMark]:
+    """The marks of written parts the chapter has (a stale row of manual.csv counts nowhere)."""
+    known = {(e.id, w.id) for e in chapter.exercises for w in e.written}
+    return [m for m in manual if (m.exercise_id, m.part) in known]
+
+
+def _written_lines(result: SubmissionResult, chapter: Chapter,
+                   manual: Sequence[ManualMark] = ()) -> list[str]:
     lines = []
     for er in result.exercises:
         ex = _exercise(chapter, er.exercise_id)
         if ex is None or not ex.written:
             continue
-        state = "submitted" if er.written_submitted else "not submitted"
+        state = answers.DESCRIPTION[er.answer_state or answers.MISSING]
         for w in ex.written:
-            lines.append(f"{ex.id} {w.id} ({ex.answer}, {state}): {w.en} / {w.zh}")
+            mark = _mark(manual, ex.id, w.id)
+            graded = f"{pts(mark.points)} / {pts(mark.max_points)}" if mark \
+                else f"not yet graded (up to {pts(w.points)})"
+            lines.append(f"{ex.id} {w.id} ({ex.answer}, {state}): {graded}. {w.en} / {w.zh}")
     return lines
 
 

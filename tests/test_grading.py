@@ -54,7 +54,7 @@ def test_examples_score_as_expected(graded):
     rows = read_csv(out / "grades.csv")
     assert sorted(rows) == sorted(EXPECTED)
     assert list(next(iter(rows.values()))) == ["student", *[e.id for e in CHAPTER.exercises],
-                                               "total", "possible"]
+                                               "total", "possible", "written", "final"]
     for student, want in EXPECTED.items():
         got = {ex: float(rows[student][ex]) for ex in want}
         assert got == want, student
