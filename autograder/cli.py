@@ -90,7 +90,47 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     for r in results:
         print(f"{r.student:<{width}}  {r.score:g} / {r.possible:g}")
     print(f"{len(results)} student(s); grades in {out / 'grades.csv'}, reports in {out}/<student>/")
+    _report(out, chapter=context.chapter, references=args.reference, command="grade")
     return 0
+
+
+def _report(out: Path, **kwargs: object) -> int:
+    """Run ``report.write_report`` with ``kwargs``; its notes go to stderr. 0 when all went
+    well, 1 when manual.csv has problems or the report could not be written."""
+    from .report import write_report
+
+    command = kwargs.pop("command", "report")
+
+    def note(text: str) -> None:
+        print(f"note: {text}", file=sys.stderr)
+
+    try:
+        report = write_report(out, on_note=note, **kwargs)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - grading is done; say what failed and go on
+        print(f"nndl-grade {command}: the report could not be written: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 1 if report.problems else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.is_dir():
+        print(f"nndl-grade report: {out} is not a folder (give the --out folder of "
+              f"nndl-grade grade)", file=sys.stderr)
+        return 2
+    code = _report(out, chapter=args.chapter, references=args.reference)
+    if (out / "report.html").is_file():
+        print(f"report in {out / 'report.html'}; written answers in {out / 'written'}/; "
+              f"graders' points in {out / 'manual.csv'}")
+    return code
+
+
+def _reference_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reference", nargs="+", metavar="DIR", default=None,
+                        help="folders of answer sets published on the web (.py, .ipynb, .md, "
+                             ".html, .txt) to match submissions against; remembered in OUT for "
+                             "later runs")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         "grade", help="grade a folder of submissions (one sub-folder or .zip per student)",
         description="Grade every student's submission in isolated, limited workers. Writes "
                     "OUT/grades.csv and, per student, OUT/<student>/results.json (Gradescope) "
-                    "and OUT/<student>/feedback.md.")
+                    "and OUT/<student>/feedback.md, then the report (see nndl-grade report).")
     grade.add_argument("submissions", help="folder holding one sub-folder or one .zip per student")
     grade.add_argument("--out", required=True, help="folder for grades.csv and the reports")
     grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default: 1)")
@@ -119,7 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"memory limit per worker in MB (default: {DEFAULTS.memory_mb})")
     grade.add_argument("--force", action="store_true", help="regrade students already graded")
     grade.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    _reference_option(grade)
     grade.set_defaults(func=_cmd_grade)
+
+    report = sub.add_parser(
+        "report", help="rewrite OUT/report.html, OUT/written/ and the similarity report, and "
+                       "fold the graders' points of OUT/manual.csv into the grades",
+        description="Read what nndl-grade grade left in OUT and write OUT/report.html, "
+                    "OUT/written/ (every answer to each written part), OUT/similarity.csv, "
+                    "and fold the points filled in OUT/manual.csv into grades.csv, each "
+                    "results.json and each feedback.")
+    report.add_argument("out", help="the --out folder of nndl-grade grade")
+    report.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    _reference_option(report)
+    report.set_defaults(func=_cmd_report)
 
     build = sub.add_parser(
         "build", help="write the student handout and the Gradescope autograders into OUT/<chapter>/")
