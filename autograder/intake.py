@@ -44,7 +44,7 @@ IGNORED_PARTS = frozenset({"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".gi
 """Folders whose content is never part of an answer."""
 
 RESERVED = frozenset({"grades.csv", "report.html", "manual.csv", "similarity.csv", "written",
-                      "summary.json"})
+                      "similarity", "summary.json"})
 """Names in a grading output folder that a student id may not take."""
 
 

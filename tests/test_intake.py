@@ -219,3 +219,13 @@ def test_suggestions_for_names_of_other_shapes():
 
 def test_entry_kinds():
     assert Entry("a", Path("a.ZIP")).is_zip and not Entry("a", Path("a")).is_zip
+
+
+def test_the_reports_folders_are_no_student_ids(tmp_path):
+    for name in ("similarity", "written", "Similarity.zip"):
+        (tmp_path / name).mkdir() if not name.endswith(".zip") else \
+            make_zip(tmp_path / name, {"ex5_4.py": b"x = 1\n"})
+    (tmp_path / "sim").mkdir()
+    entries, notes = discover(tmp_path)
+    assert [e.student for e in entries] == ["sim"]
+    assert sum("name of a file the grader writes" in n for n in notes) == 3
