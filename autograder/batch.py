@@ -70,10 +70,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
         note(n)
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o700)  # the worker's user must not read the results
-    if ctx.sandbox.mode == "uid" and jobs > 1:
-        note(f"the uid sandbox runs every worker as uid 65534: with --jobs {jobs}, one student's "
-             f"code could signal (kill) another student's worker; use --jobs 1, or install "
-             f"bubblewrap, for full isolation between students")
+    ctx.protect(submissions, out)  # nor the submissions: refused (with the chmod) otherwise
     scratch = Path(tempfile.mkdtemp(prefix="nndl-batch-"))
     try:
         results, todo = _collect_all(entries, out, ctx, scratch, force)

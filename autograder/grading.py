@@ -32,10 +32,16 @@ from .results import ExerciseResult, SubmissionResult
 LAUNCH_AHEAD = 1
 """Workers launched ahead of the exercises waiting to be graded (each imports NumPy meanwhile)."""
 
-PROTECTED = (CHECKS_ROOT, REPO_ROOT / "solutions")
-"""What student code must not read: the check files (hidden checks, oracles, data) and the
-references. The engine is told (``get_sandbox(protect=...)``): its ``uid`` mode relies on file
-modes, and its notes name those of these paths that uid 65534 could read."""
+PACKAGE_ROOT = CHECKS_ROOT.parent
+"""The installed package (the grader, the checks, the oracle), wherever it was installed."""
+
+PROTECTED = (CHECKS_ROOT, PACKAGE_ROOT, REPO_ROOT / "solutions") + (
+    (REPO_ROOT,) if (REPO_ROOT / "pyproject.toml").is_file() else ())
+"""What student code must not read: the check files (hidden checks, oracles, data), the
+installed package, the references and, when grading from a checkout, the checkout (sample
+answers, dist/, .git). The engine is told (``get_sandbox(protect=...)``): it refuses to grade
+where student code could read one of them (the ``uid`` mode relies on file modes) and proves
+it with a self-test inside the sandbox."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,13 @@ class GradingContext:
         for ex in ch.exercises:  # load the checks once, before any process is forked
             check_file_of(ex)
         return cls(ch, limits, sandbox)
+
+    def protect(self, *paths: Path) -> None:
+        """Refuse (``SandboxError``) unless student code cannot read ``paths`` either (the
+        submissions, the output folder)."""
+        from .engine.detect import require_private
+
+        require_private(self.sandbox, [Path(p) for p in paths])
 
     @property
     def fingerprint(self) -> str:
@@ -155,8 +168,16 @@ def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], context: Grad
         except WorkerGone as exc:
             return all_fail(f"{exercise.code} could not be imported: {exc.reason}",
                             session.output())
-        results = [_run_case(case, session) for case in cases]
-        return done(results, "", session.output())
+        # every public case first; the hidden ones after, in a fresh worker, so that nothing
+        # a hidden case passed can reach a public case's message (and the reverse)
+        public = [c for c in cases if not c.hidden]
+        hidden = [c for c in cases if c.hidden]
+        by_name = {c.name: _run_case(c, session) for c in public}
+        if hidden:
+            if public:
+                session.renew()
+            by_name.update((c.name, _run_case(c, session)) for c in hidden)
+        return done([by_name[c.name] for c in cases], "", session.output())
     finally:
         session.close()
 
