@@ -16,6 +16,7 @@ shell that writes its pid into each group's ``cgroup.procs`` and then runs the w
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import signal
@@ -123,6 +124,8 @@ def probe() -> Plan:
         if _plan is not None and _plan_pid == os.getpid():
             return _plan
         _plan, _plan_pid = _probe(), os.getpid()
+        if _plan.dirs:
+            atexit.register(cleanup_parents)
         return _plan
 
 

@@ -171,15 +171,19 @@ def _detect(requested: Optional[str]) -> Sandbox:
             reason = (why_not_bwrap or "forced by NNDL_SANDBOX=uid") if requested is None \
                 else "forced by NNDL_SANDBOX=uid"
             filter_file = seccomp.filter_file(str(runtime_dir()))
+            masked = tuple(sorted(set(_masked_dirs(prefix)) | {
+                str(Path(p).resolve()) for p in sys.path
+                if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p)}))
             sb = Sandbox(mode="uid", reason=reason, preload=bool(blocked), notes=tuple(notes),
-                         filter_file=filter_file or "", private=True, **base)
+                         filter_file=filter_file or "", private=True, masked=masked, **base)
             problem = probe(sb)
             if problem is not None:  # perhaps no mount namespace here: without a private one
                 private_problem = problem
                 sb = replace(sb, private=False, notes=sb.notes + (
                     f"no private mount namespace for workers ({private_problem}): /tmp, /var/tmp "
                     f"and /dev/shm are shared (each worker's files there are deleted after it), "
-                    f"/proc lists every process, and the working folder is on disk",))
+                    f"/proc lists every process, the working folder is on disk, and Python "
+                    f"packages readable by other users are importable",))
                 problem = probe(sb)
             if problem is not None:
                 raise SandboxError(f"the uid sandbox does not work here: {problem}")

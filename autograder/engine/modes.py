@@ -109,7 +109,9 @@ class Sandbox:
             if self.filter_file:
                 argv += ["--seccomp", self.filter_file]
             if self.private:
-                argv += ["--private", str(WORK_MB)]
+                argv += ["--private", str(WORK_MB), "--numpy-site", self.site]
+                for path in self.masked:
+                    argv += ["--mask", path]
         argv += ["--fd", str(fd), "--file", filename, "--memory-mb", str(limits.memory_mb),
                  "--cpu", str(limits.cpu_seconds), "--nproc", str(nproc or limits.nproc),
                  "--fsize-mb", str(limits.fsize_mb)]

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from . import cgroups, slots, wire
+from . import cgroups, seccomp, slots, wire
 from .errors import WorkerGone
 from .limits import Limits
 from .modes import Sandbox
@@ -65,22 +65,6 @@ _active: set[int] = set()
 _active_lock = threading.Lock()
 
 
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        fields = data[data.rfind(b")") + 2:].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            out.add(int(entry.name))
-    return out
-
-
 class WorkerProcess:
     """A started worker: its process, the channel and the captured output."""
 
@@ -109,7 +93,7 @@ class WorkerProcess:
     def start(cls, sandbox: Sandbox, limits: Limits, folder: Path, filename: str) -> "WorkerProcess":
         if sandbox.mode == "none":
             _become_subreaper()
-        before = _children(os.getpid()) if sandbox.mode == "none" else set()
+        before = slots.children_of(os.getpid()) if sandbox.mode == "none" else set()
         slot = slots.acquire() if sandbox.drops_uid else None
         groups = None
         try:
@@ -126,7 +110,7 @@ class WorkerProcess:
                 info_r, info_w = os.pipe()
                 pass_fds.append(info_w)
                 if sandbox.seccomp is not None:
-                    seccomp_fd = _bpf_fd(sandbox.seccomp)
+                    seccomp_fd = seccomp.pipe_fd(sandbox.seccomp)
                     pass_fds.append(seccomp_fd)
             argv = sandbox.command(runtime_dir(), folder, filename, limits, child.fileno(), info_w,
                                    uid=slot.uid if slot else None, nproc=nproc,
@@ -384,7 +368,7 @@ class WorkerProcess:
         if self.inner_pid is None:
             return
         deadline = time.monotonic() + 5.0
-        while _alive(self.inner_pid) and time.monotonic() < deadline:
+        while slots.alive(self.inner_pid) and time.monotonic() < deadline:
             time.sleep(0.002)
         if _subreaper_pid == os.getpid():  # then the orphaned sandbox init is our child
             try:
@@ -399,7 +383,7 @@ class WorkerProcess:
         me = os.getpid()
         for _ in range(200):
             with _active_lock:
-                strays = _children(me) - self.before - _active - {self.proc.pid}
+                strays = slots.children_of(me) - self.before - _active - {self.proc.pid}
                 if not strays:
                     return
                 for pid in strays:
@@ -438,30 +422,6 @@ class WorkerProcess:
             self.proc.stdout.close()
         except OSError:
             pass
-
-
-def _bpf_fd(program: bytes) -> int:
-    """A readable fd holding the seccomp program, for bubblewrap's ``--seccomp FD``."""
-    r, w = os.pipe()
-    try:
-        if len(program) > 60000:  # more than a pipe holds without a reader
-            raise OSError("the seccomp program is too large for a pipe")
-        os.write(w, program)
-    finally:
-        os.close(w)
-    return r
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` is a process that has not yet exited (a zombie has: when the sandbox's
-    init is a zombie, the kernel has already killed everything in its PID namespace)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return False
-    state = data[data.rfind(b")") + 2:data.rfind(b")") + 3]
-    return state not in (b"Z", b"X")
 
 
 def _secs(x: float) -> str:

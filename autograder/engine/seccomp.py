@@ -134,3 +134,15 @@ def filter_file(folder: str) -> Optional[str]:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     return path
+
+
+def pipe_fd(program: bytes) -> int:
+    """A readable fd holding the seccomp program, for bubblewrap's ``--seccomp FD``."""
+    r, w = os.pipe()
+    try:
+        if len(program) > 60000:  # more than a pipe holds without a reader
+            raise OSError("the seccomp program is too large for a pipe")
+        os.write(w, program)
+    finally:
+        os.close(w)
+    return r

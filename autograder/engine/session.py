@@ -165,7 +165,8 @@ class Session:
         text = "\n[a fresh worker was started]\n".join(t for t in texts if t)
         cap = self.limits.output_bytes
         if len(text) > cap + 200:
-            text = text[:cap] + f"\n[... cut at {cap:,} characters]"
+            text = text[:cap] + (f"\n[... {len(text) - cap:,} more bytes of output were cut (the "
+                                 f"limit is {cap:,} bytes)]")
         return text
 
     # -- the environment ----------------------------------------------------------------------

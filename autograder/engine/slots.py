@@ -186,3 +186,31 @@ def held() -> Optional[int]:
     """How many slots this process holds (for tests)."""
     with _lock:
         return len(_held)
+
+
+def children_of(pid: int) -> set[int]:
+    out = set()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        fields = data[data.rfind(b")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            out.add(int(entry.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not yet exited (a zombie has: when the sandbox's
+    init is a zombie, the kernel has already killed everything in its PID namespace)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return False
+    state = data[data.rfind(b")") + 2:data.rfind(b")") + 3]
+    return state not in (b"Z", b"X")

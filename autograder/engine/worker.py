@@ -38,6 +38,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
     sys.path.append(sys.argv[sys.argv.index("--site") + 1])
 sys.path.insert(0, _HERE)
+import confine  # noqa: E402  (the uid mode's mounts and the seccomp filter, copied next to this file)
 import wire  # noqa: E402  (the codec, copied next to this file)
 
 sys.path.remove(_HERE)
@@ -293,18 +294,6 @@ class Worker:
             self.handle_request(request)
 
 
-def _seccomp_mode() -> int:
-    """2 when a seccomp filter is in force (``Seccomp:`` of /proc/self/status)."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("Seccomp:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return -1
-
-
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -344,84 +333,6 @@ def drop_privileges(uid: int, gid: int) -> None:
     libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid binary gives privileges back
 
 
-def private_mounts(folder: str, size_mb: int) -> None:
-    """As root: a mount namespace of the worker's own, with a small tmpfs on the shared
-    temporary folders and on its folder (the student's files copied in, read-only), the
-    engine's runtime folder bound back where it was, and a /proc that shows other users'
-    processes to no one. ``OSError`` if the host refuses."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def check(ret, what):
-        if ret != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"{what}: {os.strerror(err)}")
-
-    ms_bind, ms_rec, ms_private, ms_remount, ms_rdonly = 0x1000, 0x4000, 0x40000, 0x20, 0x1
-    nosuid_nodev = 0x2 | 0x4
-    opts = f"size={size_mb}m,mode=1777".encode()
-    check(libc.unshare(0x00020000), "unshare(CLONE_NEWNS)")
-    check(libc.mount(None, b"/", None, ms_rec | ms_private, None), "making / private")
-    dirfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # opened in the new namespace
-    rtfd = os.open(_HERE, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        names = os.listdir(dirfd)
-        for path in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
-            if os.path.isdir(path) and not os.path.islink(path):
-                check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", nosuid_nodev, opts),
-                      f"tmpfs on {path}")
-        for target, fd in ((_HERE, rtfd),):  # the runtime, if a tmpfs now hides it
-            if not os.path.exists(os.path.join(target, "worker.py")):
-                os.makedirs(target, exist_ok=True)
-                src = f"/proc/self/fd/{fd}".encode()
-                check(libc.mount(src, target.encode(), None, ms_bind | ms_rec, None), f"bind {target}")
-                libc.mount(None, target.encode(), None, ms_remount | ms_bind | ms_rdonly, None)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        check(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", nosuid_nodev, opts), f"tmpfs on {folder}")
-        for name in names:
-            src = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dirfd)
-            try:
-                dst = os.open(_join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
-                try:
-                    while True:
-                        chunk = os.read(src, 1 << 20)
-                        if not chunk:
-                            break
-                        os.write(dst, chunk)
-                finally:
-                    os.close(dst)
-            finally:
-                os.close(src)
-    finally:
-        os.close(dirfd)
-        os.close(rtfd)
-    # hidepid=2: other users' processes (the grader, other workers) are not listed
-    libc.mount(b"proc", b"/proc", b"proc", nosuid_nodev | 0x8, b"hidepid=2")
-
-
-def read_filter(path: str) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read()
-
-
-def load_seccomp(program: bytes) -> None:
-    """Install the seccomp filter (a BPF program) for this process and its children, for good."""
-    import ctypes
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    buf = ctypes.create_string_buffer(program, len(program))
-    prog = SockFprog(len(program) // 8, ctypes.cast(buf, ctypes.c_void_p))
-    if libc.prctl(38, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
-        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
-    if libc.prctl(22, ctypes.c_ulong(2), ctypes.byref(prog), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"the seccomp filter could not be loaded: {os.strerror(err)}")
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fd", type=int, required=True)
@@ -437,6 +348,8 @@ def main(argv=None) -> None:
     parser.add_argument("--site", default=None)
     parser.add_argument("--seccomp", default=None)
     parser.add_argument("--private", type=int, default=0)
+    parser.add_argument("--mask", action="append", default=[])
+    parser.add_argument("--numpy-site", default=None)
     args = parser.parse_args(argv)
 
     channel = Channel(args.fd)
@@ -449,14 +362,14 @@ def main(argv=None) -> None:
                     importlib.import_module(name)
                 except ImportError:
                     pass
-        program = read_filter(args.seccomp) if args.seccomp else None
+        program = confine.read_filter(args.seccomp) if args.seccomp else None
         if args.private:
-            private_mounts(os.path.abspath(args.dir), args.private)
+            confine.private_mounts(os.path.abspath(args.dir), args.private, args.mask, args.numpy_site)
         set_limits(args.memory_mb, args.cpu, args.nproc, args.fsize_mb)
         if args.uid is not None:
             drop_privileges(args.uid, args.gid if args.gid is not None else args.uid)
         if program is not None:
-            load_seccomp(program)
+            confine.load_seccomp(program)
         os.closerange(3, args.fd)
         os.closerange(args.fd + 1, 1 << 16)
         os.chdir(args.dir)
@@ -466,7 +379,7 @@ def main(argv=None) -> None:
         channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), wire.no_handles))
         _exit(70)
     info = {"uid": os.getuid(), "pid": os.getpid(), "python": sys.version.split()[0],
-            "numpy": np.__version__, "private": bool(args.private), "seccomp": _seccomp_mode()}
+            "numpy": np.__version__, "private": bool(args.private), "seccomp": confine.seccomp_mode()}
     channel.send(wire.encode(("ready", info), wire.no_handles))
     Worker(channel, folder, args.file, args.memory_mb).serve()
     _flush()

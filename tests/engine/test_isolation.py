@@ -31,6 +31,7 @@ CLASSES = {
     # 2. a survivor of one worker cannot reach a later student's worker or files
     "neighbour_survivor": ("ex5_4", 10, None),
     "neighbour_victim": ("ex5_4", 10, None),
+    "classmate_answer": ("ex5_4", 0, None),
     # 3. forged replies and a channel the worker stops reading end that worker, in bounded time
     "channel_stall": ("ex5_numpy_cnn", 27, "did not ask for"),
     # 4. no shared kernel keyring
@@ -134,7 +135,7 @@ def test_uid_mode_refuses_what_other_users_could_read(tmp_path):
         os.chmod(base, 0o755)
         subs = base / "submissions"
         build_student(CORPUS / "aaa_honest", subs / "honest")
-        build_student(CORPUS / "read_reference", subs / "read_reference")
+        build_student(CORPUS / "classmate_answer", subs / "classmate_answer", out=subs)
         for p in [subs, *subs.rglob("*")]:
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
         out = tmp_path / "out"
@@ -144,7 +145,7 @@ def test_uid_mode_refuses_what_other_users_could_read(tmp_path):
         os.chmod(subs, stat.S_IMODE(subs.stat().st_mode) & ~0o007)
         results = {r.student: r for r in grade_folder(subs, out, limits=Limits(sandbox="uid", **LIMITS))}
         assert results["honest"].exercise("ex5_4").score == 10
-        assert results["read_reference"].exercise("ex5_4").score == 0
+        assert results["classmate_answer"].exercise("ex5_4").score == 0
     finally:
         import shutil
 
