@@ -23,7 +23,9 @@ imports nothing from ``autograder``.
 from __future__ import annotations
 
 import argparse
+import ctypes  # noqa: F401 - loaded before a private mount namespace may hide the interpreter
 import os
+import resource
 import sys
 import traceback
 import types
@@ -304,8 +306,6 @@ def _flush() -> None:
 
 def set_limits(memory_mb: int, cpu: int, nproc: int, fsize_mb: int) -> None:
     """Resource limits with hard = soft, so the student's code cannot raise them."""
-    import resource
-
     mb = 2**20
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_mb * mb, fsize_mb * mb))
