@@ -65,7 +65,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
     submissions, out = Path(submissions), Path(out)
     note = on_note or (lambda text: None)
     entries, notes = discover(submissions, exclude=out)
-    ctx = context or GradingContext.resolve(chapter, limits)
+    ctx = context or GradingContext.resolve(chapter, limits, jobs=jobs)
     for n in notes:
         note(n)
     out.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ resolved once and passed down. ``batch.grade_folder`` grades a folder of student
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
 import threading
@@ -25,12 +26,17 @@ from typing import Optional
 from .checks.runner import CaseResult, CheckFile, describe_exception, load_check_file, run_case
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
 from .engine import (ExerciseOver, ImportFailed, Limits, Sandbox, Session, StudentError,
-                     WorkerGone, WorkerLost, get_sandbox)
+                     WorkerGone, WorkerLost, fit_workers, get_sandbox, memory_available_mb)
 from .intake import Upload, collect, nothing_received
 from .results import ExerciseResult, SubmissionResult
 
 LAUNCH_AHEAD = 1
 """Workers launched ahead of the exercises waiting to be graded (each imports NumPy meanwhile)."""
+
+PARALLEL = 2
+"""Exercises of one submission graded at once (threads, each with its worker)."""
+
+log = logging.getLogger("autograder.grading")
 
 PACKAGE_ROOT = CHECKS_ROOT.parent
 """The installed package (the grader, the checks, the oracle), wherever it was installed."""
@@ -51,16 +57,24 @@ class GradingContext:
     chapter: Chapter
     limits: Limits
     sandbox: Sandbox
+    workers: int = PARALLEL + LAUNCH_AHEAD
+    """Workers at once in one grading process (``fit_workers``: what the memory here allows)."""
+    memory_plan: str = ""
 
     @classmethod
-    def resolve(cls, chapter: "str | Chapter" = "ch5", limits: Limits = Limits()) -> "GradingContext":
-        """Load the chapter and its checks, and find the sandbox (``limits.sandbox``, else
-        ``$NNDL_SANDBOX``, else the best available); ``SandboxError`` if none works."""
+    def resolve(cls, chapter: "str | Chapter" = "ch5", limits: Limits = Limits(),
+                jobs: int = 1) -> "GradingContext":
+        """Load the chapter and its checks, find the sandbox (``limits.sandbox``, else
+        ``$NNDL_SANDBOX``, else the best available; ``SandboxError`` if none works), and size
+        the workers to the memory of this machine or container (``jobs`` grading processes)."""
         ch = load_chapter(chapter) if isinstance(chapter, str) else chapter
         sandbox = get_sandbox(limits.sandbox, protect=PROTECTED)
         for ex in ch.exercises:  # load the checks once, before any process is forked
             check_file_of(ex)
-        return cls(ch, limits, sandbox)
+        limits, workers, plan = fit_workers(limits, memory_available_mb(), PARALLEL + LAUNCH_AHEAD,
+                                            jobs)
+        log.info(plan)
+        return cls(ch, limits, sandbox, workers, plan)
 
     def protect(self, *paths: Path) -> None:
         """Refuse (``SandboxError``) unless student code cannot read ``paths`` either (the
@@ -197,6 +211,7 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
     ctx = context or GradingContext.resolve(chapter, limits)
     start = time.monotonic()
     exercises = list(ctx.chapter.exercises)
+    launch_ahead = max(0, min(LAUNCH_AHEAD, ctx.workers - min(parallel, ctx.workers)))
     sessions = [Session(files_dir, ex.code, ctx.limits, ctx.sandbox)
                 if _needs_worker(ex, files_dir) else None for ex in exercises]
     queue = sorted(range(len(exercises)), key=lambda i: -exercises[i].points)  # heaviest first
@@ -213,7 +228,7 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
                     if not queue or errors:
                         return
                     i = queue.pop(0)
-                    ahead = [sessions[j] for j in queue if sessions[j] is not None][:LAUNCH_AHEAD]
+                    ahead = [sessions[j] for j in queue if sessions[j] is not None][:launch_ahead]
                 for later in ahead:
                     try:
                         later.launch()
@@ -237,7 +252,7 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
                 all_done.wait(0.1)
 
     try:
-        n = max(1, min(parallel, len(exercises)))
+        n = max(1, min(parallel, len(exercises), ctx.workers))
         if n == 1:
             work()
         else:

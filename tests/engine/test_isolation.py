@@ -150,3 +150,16 @@ def test_uid_mode_refuses_what_other_users_could_read(tmp_path):
         import shutil
 
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_workers_fit_the_container_memory():
+    """Gradescope's default container has 768 MB: one worker at a time, its tree under 512 MB;
+    a roomy machine keeps three workers of 1024 MB."""
+    from autograder.engine import fit_workers
+
+    limits, n, text = fit_workers(Limits(), 768, 3)
+    assert (n, limits.memory_mb) == (1, 512) and "768 MB" in text
+    limits, n, _ = fit_workers(Limits(), 24_000, 3)
+    assert (n, limits.memory_mb) == (3, 1024)
+    limits, n, _ = fit_workers(Limits(), 2_048, 3, jobs=2)
+    assert n * 2 * limits.memory_mb <= 2_048 - 2 * 256
