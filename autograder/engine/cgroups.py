@@ -101,6 +101,7 @@ def _write(path: str, text: str) -> None:
 
 
 def _try_dir(parent: str, name: str) -> Optional[str]:
+    _remove_stale(parent)
     path = os.path.join(parent, name)
     try:
         os.mkdir(path)
@@ -179,6 +180,25 @@ def _probe() -> Plan:
     if not dirs and not problems:
         problems.append("no cgroup hierarchy is mounted")
     return Plan(dirs=dirs, v2=frozenset(v2_roles), problem="; ".join(problems))
+
+
+def _remove_stale(parent: str) -> None:
+    """Remove the empty groups of grader processes that are gone (forked grading processes
+    end without running their exit handlers)."""
+    try:
+        names = [n for n in os.listdir(parent) if n.startswith("nndl-") and n[5:].isdigit()]
+    except OSError:
+        return
+    for name in names:
+        if not os.path.exists(f"/proc/{name[5:]}"):
+            base = os.path.join(parent, name)
+            try:
+                for child in os.listdir(base):
+                    if os.path.isdir(os.path.join(base, child)):
+                        _rmdir(os.path.join(base, child))
+            except OSError:
+                pass
+            _rmdir(base)
 
 
 def _rmdir(path: str) -> None:

@@ -35,6 +35,10 @@ SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 _lock = threading.Lock()
 _held: dict[int, int] = {}
 """uid -> the fd of its lock file, for the slots this process holds."""
+_next = [0]
+"""Where the next search for a free uid starts: uids are handed out in turn, so that a uid
+just released (whose killed processes may not all have been reaped, and so still count
+against its process limit) is the last to be used again."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,10 @@ def acquire() -> Slot:
     """A uid no other worker on this machine holds; ``OSError`` when all are taken."""
     directory = _lock_dir()
     with _lock:
-        for uid in range(FIRST, FIRST + COUNT):
+        if not _next[0]:
+            _next[0] = os.getpid() * 7 % COUNT + 1
+        order = [FIRST + (_next[0] + i) % COUNT for i in range(COUNT)]
+        for uid in order:
             if uid in _held or _named(uid):
                 continue
             fd = os.open(os.path.join(directory, str(uid)), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -77,6 +84,7 @@ def acquire() -> Slot:
                 os.close(fd)
                 continue
             _held[uid] = fd
+            _next[0] = uid - FIRST + 1
             break
         else:
             raise OSError(f"every worker uid ({FIRST}-{FIRST + COUNT - 1}) is in use")
