@@ -186,6 +186,11 @@ def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], context: Grad
         # a hidden case passed can reach a public case's message (and the reverse)
         public = [c for c in cases if not c.hidden]
         hidden = [c for c in cases if c.hidden]
+        if hidden and public:  # the hidden cases' worker starts while the public ones run
+            try:
+                session.launch()
+            except Exception:  # noqa: BLE001 - its own start reports the problem
+                pass
         by_name = {c.name: _run_case(c, session) for c in public}
         if hidden:
             if public:

@@ -119,8 +119,9 @@ class Session:
         self.global_ids = ids
 
     def renew(self) -> None:
-        """End the current worker and launch a fresh one for what comes next (it does not
-        count as a restart); nothing the student's code kept in memory crosses over."""
+        """End the current worker and launch a fresh one for what comes next, unless one was
+        launched ahead (it does not count as a restart); nothing the student's code kept in
+        memory crosses over."""
         self._close_worker()
         if self.starts:
             self.renewals += 1

@@ -35,6 +35,8 @@ SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 _lock = threading.Lock()
 _held: dict[int, int] = {}
 """uid -> the fd of its lock file, for the slots this process holds."""
+_checked: set[int] = set()
+"""uids this process has looked at once: after that, it ends their processes itself."""
 _next = [0]
 """Where the next search for a free uid starts: uids are handed out in turn, so that a uid
 just released (whose killed processes may not all have been reaped, and so still count
@@ -88,8 +90,10 @@ def acquire() -> Slot:
             break
         else:
             raise OSError(f"every worker uid ({FIRST}-{FIRST + COUNT - 1}) is in use")
-    if processes_of(uid):  # left by a grader that died: ours to end now
-        kill_uid(uid)
+    if uid not in _checked:  # left by a grader that died: ours to end now
+        _checked.add(uid)
+        if processes_of(uid):
+            kill_uid(uid)
     return Slot(uid)
 
 
