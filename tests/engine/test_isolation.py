@@ -163,3 +163,34 @@ def test_workers_fit_the_container_memory():
     assert (n, limits.memory_mb) == (3, 1024)
     limits, n, _ = fit_workers(Limits(), 2_048, 3, jobs=2)
     assert n * 2 * limits.memory_mb <= 2_048 - 2 * 256
+
+
+STALL = '''
+import os, sys, time
+def forge():
+    wire = sys.modules["wire"]
+    fd = int(sys.argv[sys.argv.index("--fd") + 1])
+    os.write(fd, wire.frame(wire.encode(("ok", 1), wire.no_handles)))
+    time.sleep(3600)
+def take(x):
+    return 0
+'''
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_worker_that_stops_reading_cannot_block_a_send(mode, tmp_path):
+    """One forged reply, then the worker never reads again: the grader's next request (larger
+    than a socket buffer) fails within its time limit instead of blocking for ever."""
+    import numpy as np
+
+    from autograder.engine import Session, WorkerLost
+
+    (tmp_path / "stall.py").write_text(STALL)
+    with Session(tmp_path, "stall.py", Limits(sandbox=mode, timeout=3.0, memory_mb=300)) as s:
+        s.start()
+        env = s.env()
+        assert env["forge"]() == 1  # the forged reply, taken for the answer
+        start = time.monotonic()
+        with pytest.raises(WorkerLost, match="stopped reading the grader's requests|timed out"):
+            env["take"](np.zeros(2_000_000))
+        assert time.monotonic() - start < 10
