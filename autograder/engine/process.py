@@ -356,9 +356,13 @@ class WorkerProcess:
             return
         self.ended = True
         problems = []
-        if self.groups is not None and not self.groups.destroy():
-            problems.append(f"processes left in its cgroup: {sorted(self.groups.procs())}")
-        if self.slot is not None and not slots.release(self.slot):
+        contained = False
+        if self.groups is not None:
+            contained = self.groups.destroy()
+            if not contained:
+                problems.append(f"processes left in its cgroup: {sorted(self.groups.procs())}")
+        private_tmp = self.sandbox.mode == "bwrap" or (self.sandbox.mode == "uid" and self.sandbox.private)
+        if self.slot is not None and not slots.release(self.slot, contained, private_tmp):
             problems.append(f"processes of uid {self.slot.uid} left: {slots.processes_of(self.slot.uid)}")
         if self.sandbox.mode == "none":
             self._sweep()

@@ -9,7 +9,17 @@ no user is created. Two workers never share a uid, so one cannot signal, trace, 
 When a worker ends, ``release`` kills every process of its uid (a helper with that uid sends
 ``kill(-1, SIGKILL)``, which the kernel applies to all of them at once, then ``/proc`` is read
 by real uid until none is left) and deletes what the uid left in the shared temporary
-folders, before the uid can be handed out again.
+folders, before the uid can be handed out again. Two cheaper proofs stand in for reading
+``/proc`` (a few milliseconds per worker) where they hold: a worker whose cgroup was found
+empty after the kill left no process of its uid (every process of the uid descends from the
+worker, which joined the cgroup before it took the uid, and no process can leave a cgroup
+without writing to the cgroup files, which are root's); and a worker whose temporary folders
+were its own (bubblewrap, or the uid mode's private mounts) left nothing in the shared ones.
+
+A uid is looked at before it is handed out when it might have processes: every uid of the
+range once per grader process (one reading of ``/proc``), and a uid whose last holder did
+not release it cleanly (its lock file does not say ``clean``: the holder died, or could not
+end a process of it).
 """
 
 from __future__ import annotations
@@ -35,8 +45,12 @@ SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 _lock = threading.Lock()
 _held: dict[int, int] = {}
 """uid -> the fd of its lock file, for the slots this process holds."""
-_checked: set[int] = set()
-"""uids this process has looked at once: after that, it ends their processes itself."""
+_busy: Optional[set[int]] = None
+"""uids of the range that had processes when this process first looked (once, at its first
+``acquire``); None before."""
+_busy_pid = 0
+CLEAN = b"clean"
+"""What a uid's lock file says after a release that ended every process of the uid."""
 _next = [0]
 """Where the next search for a free uid starts: uids are handed out in turn, so that a uid
 just released (whose killed processes may not all have been reaped, and so still count
@@ -90,30 +104,52 @@ def acquire() -> Slot:
             break
         else:
             raise OSError(f"every worker uid ({FIRST}-{FIRST + COUNT - 1}) is in use")
-    if uid not in _checked:  # left by a grader that died: ours to end now
-        _checked.add(uid)
+        busy = _busy_uids()
+    try:
+        clean = os.pread(fd, 16, 0) == CLEAN
+        os.ftruncate(fd, 0)  # held: a holder that dies leaves it so
+    except OSError:
+        clean = False
+    if uid in busy or not clean:  # perhaps left by a grader that died: ours to end now
+        busy.discard(uid)
         if processes_of(uid):
             kill_uid(uid)
     return Slot(uid)
 
 
-def release(slot: Slot) -> bool:
+def _busy_uids() -> set[int]:
+    """The uids of the range that had a process when this process first looked."""
+    global _busy, _busy_pid
+    if _busy is None or _busy_pid != os.getpid():
+        _busy, _busy_pid = set(), os.getpid()
+        for pid, uids in _all_uids():
+            _busy.update(u for u in uids if FIRST <= u < FIRST + COUNT)
+    return _busy
+
+
+def release(slot: Slot, contained: bool = False, private_tmp: bool = False) -> bool:
     """Kill every process of the slot's uid, remove its files from the shared temporary
-    folders, and free the uid; whether no process was left."""
-    clean = kill_uid(slot.uid)
-    sweep_files(slot.uid)
+    folders, and free the uid; whether no process was left. ``contained``: the worker's
+    cgroup was found empty after the kill (so no process of the uid is left, see above);
+    ``private_tmp``: the worker's temporary folders were its own (nothing to sweep)."""
+    clean = True if contained else kill_uid(slot.uid)
+    if not private_tmp:
+        sweep_files(slot.uid)
     with _lock:
         fd = _held.pop(slot.uid, None)
     if fd is not None and clean:
+        try:
+            os.pwrite(fd, CLEAN, 0)
+        except OSError:
+            pass
         os.close(fd)  # the lock goes with it
     elif fd is not None:  # keep it locked: a process of it could not be ended
         pass
     return clean
 
 
-def processes_of(uid: int) -> list[int]:
-    """Live processes whose real, effective or saved uid is ``uid`` (zombies excluded)."""
-    found = []
+def _all_uids():
+    """(pid, (real, effective, saved uid)) of every live process (zombies excluded)."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -127,9 +163,12 @@ def processes_of(uid: int) -> list[int]:
         if uids < 0 or status[state + 8:state + 9] in (b"Z", b"X"):
             continue
         line = status[uids + 6:status.find(b"\n", uids + 6)].split()
-        if any(int(u) == uid for u in line[:3]):
-            found.append(int(entry.name))
-    return found
+        yield int(entry.name), [int(u) for u in line[:3]]
+
+
+def processes_of(uid: int) -> list[int]:
+    """Live processes whose real, effective or saved uid is ``uid`` (zombies excluded)."""
+    return [pid for pid, uids in _all_uids() if uid in uids]
 
 
 _KILL = shutil.which("kill", path="/bin:/usr/bin")
