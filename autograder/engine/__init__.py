@@ -23,11 +23,16 @@ the checks hold down to the worker:
                  submission (``prepare_folder``, ``remove_folder``).
 ``process.py``   ``WorkerProcess``: one running worker, its channel, its output, its end
                  (subreaper and sweep of what it left behind).
+``zygote.py``    the zygote: a worker started ahead, once per grading process and sandbox
+                 (as root), that forks each worker (``start_worker``) instead of the grader
+                 starting it from nothing; why no state is shared between workers.
 ``wire.py``      the plain-data codec between grader and worker (never pickle).
 ``worker.py``    the worker itself; ``confine.py``, what it does to itself before student code
-                 runs (uid mode's private mounts, the seccomp filter). ``wire.py``,
-                 ``confine.py`` and ``worker.py`` are copied into the sandbox and run there
-                 alone: they import only the standard library and NumPy.
+                 runs (limits, privilege drop, uid mode's private mounts, the seccomp
+                 filter); ``forkserver.py``, the zygote's loop (each child's namespaces under
+                 bubblewrap). ``wire.py``, ``confine.py``, ``forkserver.py`` and
+                 ``worker.py`` are copied into the sandbox and run there alone: they import
+                 only the standard library and NumPy.
 
 The names below are the API: what grading, the command line and the tests use.
 """

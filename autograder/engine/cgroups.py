@@ -253,6 +253,12 @@ class WorkerGroups:
             return None
         return cls(plan, made)
 
+    def add(self, pid: int) -> None:
+        """Put the process ``pid`` (a worker forked by the zygote, before it goes on) into
+        every group; its children are born in them. ``OSError`` if that fails."""
+        for d in sorted(set(self.dirs.values())):
+            _write(os.path.join(d, "cgroup.procs"), str(pid))
+
     def prefix(self) -> list[str]:
         """The argv that puts the worker into its groups before it runs."""
         procs = sorted({os.path.join(d, "cgroup.procs") for d in self.dirs.values()})

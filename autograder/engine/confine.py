@@ -1,5 +1,6 @@
-"""What the worker does to itself before any student code runs, where no bubblewrap does it:
-a private mount namespace (uid mode) and the seccomp filter (uid and none modes).
+"""What the worker does to itself before any student code runs: its resource limits and
+privilege drop, and where no bubblewrap does it, a private mount namespace (uid mode) and the
+seccomp filter.
 
 Like ``worker.py`` and ``wire.py``, this file is copied into the engine's runtime folder and
 runs there alone: it imports only the standard library.
@@ -8,6 +9,7 @@ runs there alone: it imports only the standard library.
 from __future__ import annotations
 
 import os
+import resource
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _join = os.path.join
@@ -92,6 +94,35 @@ def private_mounts(folder: str, size_mb: int, masks=(), numpy_site=None) -> None
         os.close(rtfd)
     # hidepid=2: other users' processes (the grader, other workers) are not listed
     libc.mount(b"proc", b"/proc", b"proc", nosuid_nodev | 0x8, b"hidepid=2")
+
+
+def set_limits(memory_mb: int, cpu: int, nproc: int, fsize_mb: int) -> None:
+    """Resource limits with hard = soft, so the student's code cannot raise them."""
+    mb = 2**20
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_mb * mb, fsize_mb * mb))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * mb, memory_mb * mb))
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    """Become ``uid``/``gid`` for good (real, effective and saved ids); fail loudly otherwise."""
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid):
+        raise RuntimeError("the privilege drop did not take")
+    try:
+        os.setuid(0)
+    except PermissionError:
+        pass
+    else:
+        raise RuntimeError("the worker could become root again after the privilege drop")
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid binary gives privileges back
 
 
 def read_filter(path: str) -> bytes:

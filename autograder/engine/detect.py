@@ -10,8 +10,8 @@ read (``protect``: the checks, the references, the installed package, the submis
 results). The ``uid`` mode relies on file modes: it refuses when one of them is readable by
 "other" and says which ``chmod`` to run (``exposed_to_other``). In every mode, once per set of
 protected paths, a self-test runs inside the real sandbox (``self_test``): ``import
-autograder`` must fail, the protected paths must be unreadable, the kernel keyring closed and
-the seccomp filter in force; the grader refuses to grade when it does not hold.
+autograder`` must fail, the protected paths must be unreadable, the kernel keyring closed,
+no capability held and the seccomp filter in force; the grader refuses to grade when it does not hold.
 
 The modes that promise a seccomp filter (``bwrap``, ``uid``) refuse to start without one
 (``seccomp.py`` says why there is none).
@@ -30,21 +30,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Optional
 
-from . import cgroups, seccomp, wire
+from . import cgroups, seccomp, wire, zygote
 from .errors import SandboxError, WorkerGone
 from .limits import MODES, Limits
 from .modes import NOBODY, Sandbox
-from .process import WorkerProcess
 from .staging import numpy_site, prepare_folder, remove_folder, runtime_dir, work_dir
 
 log = logging.getLogger("autograder.engine")
 
-_detected: dict[str, Sandbox] = {}
-"""The sandbox found for each requested mode ("auto": the best available), before any note
-about ``protect``: the probing happens once per mode and process."""
+_detected: dict[tuple[str, bool], Sandbox] = {}
+"""The sandbox found for each requested mode ("auto": the best available) and whether a
+zygote is wanted (``zygote.enabled``), before any note about ``protect``: the probing happens
+once per mode and process."""
 
-_cache: dict[tuple[str, frozenset[str]], Sandbox] = {}
-"""What ``get_sandbox`` returns, by requested mode and the set of protected paths."""
+_cache: dict[tuple[str, bool, frozenset[str]], Sandbox] = {}
+"""What ``get_sandbox`` returns, by requested mode, zygote wanted and protected paths."""
 
 
 def get_sandbox(mode: Optional[str] = None, protect: Iterable[Path] = ()) -> Sandbox:
@@ -59,19 +59,20 @@ def get_sandbox(mode: Optional[str] = None, protect: Iterable[Path] = ()) -> San
         raise SandboxError(f"NNDL_SANDBOX must be one of {', '.join(MODES)}, got {requested!r}")
     paths = [Path(p) for p in protect]
     protected = frozenset(str(p.resolve()) for p in paths)
-    key = (requested or "auto", protected)
+    forks = zygote.enabled()
+    key = (requested or "auto", forks, protected)
     if key not in _cache:
-        sb = _detected.get(key[0])
+        sb = _detected.get(key[:2])
         if sb is None:
             sb = _detect(requested)
-            _detected[key[0]] = sb
+            _detected[key[:2]] = sb
             if requested is None:
-                _detected[sb.mode] = sb
+                _detected[(sb.mode, forks)] = sb
         if paths:
             require_private(sb, paths)
         _cache[key] = sb
         if requested is None:
-            _cache[(sb.mode, protected)] = sb
+            _cache[(sb.mode, forks, protected)] = sb
         log.info(sb.describe())
     return _cache[key]
 
@@ -144,7 +145,7 @@ def _detect(requested: Optional[str]) -> Sandbox:
         else:
             sb = Sandbox(mode="bwrap", reason="bubblewrap works here", masked=_masked_dirs(prefix),
                          **base)
-            problem = probe(sb)
+            sb, problem = _probe_forked(sb)
             if problem is None:
                 return sb
             why_not_bwrap = f"bubblewrap is installed but failed: {problem}"
@@ -176,7 +177,9 @@ def _detect(requested: Optional[str]) -> Sandbox:
                 if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p)}))
             sb = Sandbox(mode="uid", reason=reason, preload=bool(blocked), notes=tuple(notes),
                          filter_file=filter_file or "", private=True, masked=masked, **base)
-            problem = probe(sb)
+            tried, problem = _probe_forked(sb)
+            if problem is None:
+                return tried
             if problem is not None:  # perhaps no mount namespace here: without a private one
                 private_problem = problem
                 sb = replace(sb, private=False, notes=sb.notes + (
@@ -184,7 +187,7 @@ def _detect(requested: Optional[str]) -> Sandbox:
                     f"and /dev/shm are shared (each worker's files there are deleted after it), "
                     f"/proc lists every process, the working folder is on disk, and Python "
                     f"packages readable by other users are importable",))
-                problem = probe(sb)
+                sb, problem = _probe_forked(sb)
             if problem is not None:
                 raise SandboxError(f"the uid sandbox does not work here: {problem}")
             return sb
@@ -198,6 +201,22 @@ def _detect(requested: Optional[str]) -> Sandbox:
     return sb
 
 
+def _probe_forked(sb: Sandbox) -> tuple[Sandbox, Optional[str]]:
+    """``probe`` with workers forked from a zygote where that is possible (root, and
+    ``NNDL_ZYGOTE`` not off); when forking fails, with workers started one by one and a note
+    saying why. The sandbox to use, and None or why it does not work."""
+    if not (sb.drops_uid and zygote.enabled()):
+        return sb, probe(sb)
+    forked = replace(sb, zygote=True)
+    problem = probe(forked)
+    if problem is None:
+        return forked, None
+    log.warning("workers cannot be forked from a zygote here (%s); each is started from nothing",
+                problem)
+    return replace(sb, notes=sb.notes + (f"each worker is started from nothing: the zygote "
+                                         f"failed ({problem})",)), probe(sb)
+
+
 def probe(sb: Sandbox) -> Optional[str]:
     """Start a worker on a one-line file; None when it runs as expected, else why not."""
     src = Path(tempfile.mkdtemp(prefix="probe-src-", dir=work_dir()))
@@ -205,7 +224,7 @@ def probe(sb: Sandbox) -> Optional[str]:
     folder = prepare_folder(src, sb)
     proc = None
     try:
-        proc = WorkerProcess.start(sb, Limits(timeout=20, memory_mb=512), folder, "probe.py")
+        proc = zygote.start_worker(sb, Limits(timeout=20, memory_mb=512), folder, "probe.py")
         first = proc.receive(20.0)
         if first[0] != "ready":
             return f"the worker did not start: {first[1] if len(first) > 1 else first}"
@@ -294,6 +313,17 @@ def _keyring():
 
 
 KEYRING = _keyring()
+
+
+def _capabilities():
+    try:
+        with open("/proc/self/status") as fh:
+            return [line.split()[1] for line in fh if line.startswith(("CapPrm:", "CapEff:"))]
+    except Exception:
+        return None
+
+
+CAPABILITIES = _capabilities()
 '''
 
 
@@ -314,7 +344,7 @@ def self_test(sb: Sandbox, protect: Iterable[Path]) -> list[str]:
     proc = None
     problems: list[str] = []
     try:
-        proc = WorkerProcess.start(sb, Limits(timeout=20, memory_mb=512), folder, "self_test.py")
+        proc = zygote.start_worker(sb, Limits(timeout=20, memory_mb=512), folder, "self_test.py")
         ready = proc.receive(20.0)
         if ready[0] != "ready":
             return [f"the self-test's worker did not start: {ready}"]
@@ -331,6 +361,9 @@ def self_test(sb: Sandbox, protect: Iterable[Path]) -> list[str]:
             problems.append("student code can read " + ", ".join(readable))
         if sb.seccomp is not None and keyring == 0:
             problems.append("student code can use the kernel keyring (the seccomp filter is not in force)")
+        capabilities = names.get("CAPABILITIES", ("value", None))[1]
+        if capabilities and any(int(c, 16) for c in capabilities):
+            problems.append(f"student code holds capabilities ({', '.join(capabilities)})")
         if sb.seccomp is not None and ready[1].get("seccomp") != 2:
             problems.append("the worker runs without the seccomp filter")
         proc.send(wire.encode(("bye",), wire.no_handles), 5.0)

@@ -66,6 +66,9 @@ class Sandbox:
     """uid and none modes: the file the worker loads the seccomp program from."""
     limits_note: str = ""
     """What bounds a worker's whole tree (``cgroups.Plan.describe``)."""
+    zygote: bool = False
+    """Workers are forked from a zygote started ahead (``zygote.py``), not each started from
+    nothing: as root in the ``bwrap`` and ``uid`` modes, where it was tried and works."""
 
     @property
     def drops_uid(self) -> bool:
@@ -85,6 +88,8 @@ class Sandbox:
             "local": "no isolation: student code in this process (the local check)",
         }[self.mode]
         extra = ["seccomp filter" if self.seccomp else "no seccomp filter"]
+        if self.zygote:
+            extra.append("workers forked from a pre-started zygote")
         if self.limits_note:
             extra.append(self.limits_note)
         text = f"sandbox: {self.mode} ({what}; {'; '.join(extra)}); {self.reason}"
@@ -123,12 +128,47 @@ class Sandbox:
             argv += ["--preload"]
         return argv
 
-    def _bwrap_args(self, runtime: Path, folder: Path, info_fd: Optional[int]) -> list[str]:
+    def zygote_command(self, runtime: Path, fd: int) -> list[str]:
+        """The argv of the zygote (``zygote.py``) with its control socket on ``fd``: the
+        sandbox of a worker without any student's file (each worker receives its own), and
+        the zygote's loop instead of a worker. Under bubblewrap the zygote keeps
+        ``CAP_SYS_ADMIN`` to give each worker namespaces of its own, and each worker loads
+        the seccomp filter itself (the filter forbids making namespaces)."""
+        from . import seccomp
+
+        if self.mode not in ("bwrap", "uid") or not self.drops_uid:
+            raise ValueError(f"no zygote in the {self.mode} mode without root")
+        filter_file = seccomp.filter_file(str(runtime)) if self.seccomp is not None else None
+        if self.mode == "bwrap":
+            argv = [shutil.which("bwrap") or "bwrap"] + self._bwrap_args(runtime, None, None,
+                                                                      zygote=True)
+            argv += ["--", "/nndl/python/bin/" + os.path.basename(self.python), "-I", "-S", "-B",
+                     "/nndl/engine/worker.py", "--zygote", "--pidns", "--site", "/nndl/site"]
+            if filter_file:
+                argv += ["--seccomp", "/nndl/engine/" + os.path.basename(filter_file)]
+        else:
+            argv = [self.python, "-I", "-S", "-B", str(runtime / "worker.py"), "--zygote",
+                    "--site", str(runtime / "site")]
+            if filter_file:
+                argv += ["--seccomp", filter_file]
+            if self.private:
+                argv += ["--private", str(WORK_MB), "--numpy-site", self.site]
+                for path in self.masked:
+                    argv += ["--mask", path]
+        argv += ["--fd", str(fd)]
+        if self.preload:
+            argv += ["--preload"]
+        return argv
+
+    def _bwrap_args(self, runtime: Path, folder: Optional[Path], info_fd: Optional[int],
+                    zygote: bool = False) -> list[str]:
         args = ["--die-with-parent", "--new-session"]
         if self.root:
             args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                      "--unshare-cgroup-try", "--cap-drop", "ALL",
                      "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+            if zygote:
+                args += ["--cap-add", "CAP_SYS_ADMIN"]
         else:
             args += ["--unshare-all", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
         if info_fd is not None:
@@ -165,7 +205,7 @@ class Sandbox:
                  "--perms", "01777", "--size", str(WORK_MB * 2**20), "--tmpfs", "/tmp",
                  # the working folder: a small tmpfs; the student's files in it read-only
                  "--perms", "01777", "--size", str(WORK_MB * 2**20), "--tmpfs", MOUNT]
-        for entry in sorted(os.listdir(folder)):
+        for entry in sorted(os.listdir(folder)) if folder is not None else ():
             args += ["--ro-bind", str(folder / entry), f"{MOUNT}/{entry}"]
         args += ["--setenv", "LD_LIBRARY_PATH", "/nndl/python/lib", "--setenv", "HOME", MOUNT]
         return args

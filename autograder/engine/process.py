@@ -1,7 +1,8 @@
 """One worker process: starting it, its channel, its captured output, and its end.
 
 ``WorkerProcess.start`` runs the argv of ``modes.Sandbox.command`` in a new session with a
-socket pair for the channel; the student's stdout and stderr go to a pipe, of which
+socket pair for the channel (``zygote.start_worker`` has the zygote fork the worker instead,
+where the sandbox says so); the student's stdout and stderr go to a pipe, of which
 ``Limits.output_bytes`` are kept. ``receive`` waits for the next message within the wall-clock
 limit and turns a timeout, a death or a bad message into ``WorkerGone`` with the reason in
 words (the CPU limit, the memory limit, a signal, an exit code).
@@ -73,6 +74,7 @@ class WorkerProcess:
                  groups: Optional[cgroups.WorkerGroups] = None) -> None:
         self.sandbox, self.limits, self.proc, self.sock = sandbox, limits, proc, sock
         self.slot, self.groups = slot, groups
+        self.forked = not isinstance(proc, subprocess.Popen)  # by the zygote (zygote.py)
         self.ended = False
         self.leftover = ""
         """What could not be ended when the worker ended ("" when everything was)."""
@@ -334,7 +336,17 @@ class WorkerProcess:
     def kill(self) -> None:
         """Kill the worker and everything it started."""
         self._read_inner_pid()
-        if self.proc.poll() is None:
+        if self.proc.poll() is None and self.forked:
+            # the cgroup holds the whole tree; else the fork outside the worker's namespaces
+            # (the processes of the worker's uid end with its slot, below); one not yet
+            # started ends when its channel closes
+            if self.groups is not None:
+                self.groups.kill()
+            if self.proc.pid is not None:
+                _quietly(os.kill, self.proc.pid, signal.SIGKILL)
+            _quietly(self.sock.shutdown, socket.SHUT_RDWR)
+            _quietly(self.proc.wait, 5.0)
+        elif self.proc.poll() is None:
             if self.inner_pid is not None:
                 try:  # the sandbox's init: the kernel kills its whole PID namespace
                     os.kill(self.inner_pid, signal.SIGKILL)
@@ -404,28 +416,23 @@ class WorkerProcess:
 
     def stop(self, grace: float = 2.0) -> None:
         """End the worker politely (close the channel), then make sure it is gone."""
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        _quietly(self.sock.close)
         if self.proc.poll() is None:
-            try:
-                self.proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
+            _quietly(self.proc.wait, grace)
         self.drain()
         self.kill()
-        for fd in (self.info_r,):
-            if fd is not None:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        if self.info_r is not None:
+            _quietly(os.close, self.info_r)
         self.info_r = None
-        try:
-            self.proc.stdout.close()
-        except OSError:
-            pass
+        _quietly(self.proc.stdout.close)
+
+
+def _quietly(fn, *args) -> None:
+    """``fn(*args)``, where failing (it has already happened, or time ran out) is no matter."""
+    try:
+        fn(*args)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
 
 
 def _secs(x: float) -> str:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
-from . import local, wire
+from . import local, wire, zygote
 from .detect import get_sandbox
 from .errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost, student_error
 from .limits import Limits
@@ -77,7 +77,7 @@ class Session:
                 return
             folder = prepare_folder(self.files_dir, self.sandbox)
             try:
-                worker = WorkerProcess.start(self.sandbox, self.limits, folder, self.filename)
+                worker = zygote.start_worker(self.sandbox, self.limits, folder, self.filename)
             except BaseException:
                 remove_folder(folder)
                 raise

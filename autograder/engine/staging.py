@@ -4,7 +4,7 @@ On first use a process makes ``nndl-engine-XXXX/`` (mode 0711) in the temporary 
 removes it at exit:
 
 ``runtime/``
-    ``worker.py``, ``wire.py`` and ``confine.py`` copied from this package, ``site/`` with links to NumPy
+    ``worker.py``, ``wire.py``, ``confine.py`` and ``forkserver.py`` copied from this package, ``site/`` with links to NumPy
     alone: all the worker may import besides the standard library (read-only, mode 0755),
     ``empty/``, the empty folder bubblewrap hides Python package folders behind, and
     ``filter.bpf``, the seccomp program for workers that load it themselves.
@@ -44,7 +44,7 @@ def _engine_root() -> Path:
         rt = base / "runtime"
         rt.mkdir(mode=0o755)
         here = Path(__file__).resolve().parent
-        for name in ("worker.py", "wire.py", "confine.py"):
+        for name in ("worker.py", "wire.py", "confine.py", "forkserver.py"):
             shutil.copyfile(here / name, rt / name)
             os.chmod(rt / name, 0o644)
         os.chmod(rt, 0o755)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import ctypes  # noqa: F401 - loaded before a private mount namespace may hide the interpreter
 import os
-import resource
 import sys
 import traceback
 import types
@@ -37,20 +36,22 @@ from builtins import (  # noqa: A004 - deliberately shadowing with the same obje
     open, setattr, str, type)
 
 if __package__:  # imported as autograder.engine.worker: the local check runs it in-process
-    from . import confine, wire
+    from . import confine, forkserver, wire
 else:  # run as a script inside the sandbox, with its sibling files copied next to it
     _HERE = os.path.dirname(os.path.abspath(__file__))
     if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
         sys.path.append(sys.argv[sys.argv.index("--site") + 1])
     sys.path.insert(0, _HERE)
-    import confine  # noqa: E402  (the uid mode's mounts and the seccomp filter)
+    import confine  # noqa: E402  (limits, privilege drop, the uid mode's mounts, seccomp)
+    import forkserver  # noqa: E402  (the zygote's loop)
     import wire  # noqa: E402  (the codec)
 
     sys.path.remove(_HERE)
 import numpy as np  # noqa: E402
 
-# The preload for a sandbox whose interpreter the unprivileged user cannot read: every
-# module a student's NumPy code plausibly imports is loaded before the privilege drop.
+# The preload for a sandbox whose interpreter the unprivileged user cannot read, and the
+# zygote's: every module a student's NumPy code plausibly imports is loaded before the
+# privilege drop (and, in the zygote, once for every worker).
 PRELOAD = (
     "abc", "array", "bisect", "collections", "contextlib", "copy", "dataclasses", "decimal",
     "enum", "fractions", "functools", "heapq", "itertools", "json", "math", "numbers",
@@ -307,41 +308,15 @@ def _flush() -> None:
             pass
 
 
-def set_limits(memory_mb: int, cpu: int, nproc: int, fsize_mb: int) -> None:
-    """Resource limits with hard = soft, so the student's code cannot raise them."""
-    mb = 2**20
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_mb * mb, fsize_mb * mb))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * mb, memory_mb * mb))
-
-
-def drop_privileges(uid: int, gid: int) -> None:
-    """Become ``uid``/``gid`` for good (real, effective and saved ids); fail loudly otherwise."""
-    os.setgroups([])
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)
-    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid):
-        raise RuntimeError("the privilege drop did not take")
-    try:
-        os.setuid(0)
-    except PermissionError:
-        pass
-    else:
-        raise RuntimeError("the worker could become root again after the privilege drop")
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid binary gives privileges back
-
-
-def main(argv=None) -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--dir", required=True)
-    parser.add_argument("--file", required=True)
-    parser.add_argument("--memory-mb", type=int, required=True)
-    parser.add_argument("--cpu", type=int, required=True)
-    parser.add_argument("--nproc", type=int, required=True)
+    parser.add_argument("--zygote", action="store_true")
+    parser.add_argument("--dir", default=None)
+    parser.add_argument("--file", default=None)
+    parser.add_argument("--memory-mb", type=int, default=None)
+    parser.add_argument("--cpu", type=int, default=None)
+    parser.add_argument("--nproc", type=int, default=None)
     parser.add_argument("--fsize-mb", type=int, default=64)
     parser.add_argument("--uid", type=int, default=None)
     parser.add_argument("--gid", type=int, default=None)
@@ -351,40 +326,80 @@ def main(argv=None) -> None:
     parser.add_argument("--private", type=int, default=0)
     parser.add_argument("--mask", action="append", default=[])
     parser.add_argument("--numpy-site", default=None)
-    args = parser.parse_args(argv)
+    parser.add_argument("--pidns", action="store_true")
+    return parser
 
-    channel = Channel(args.fd)
+
+def _preload() -> None:
+    import importlib
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+def _confine(channel: Channel, fd: int, folder: str, memory_mb: int, cpu: int, nproc: int,
+             fsize_mb: int, uid, gid, program, private: int = 0, masks=(), numpy_site=None) -> str:
+    """Everything a worker does to itself before student code runs, in this order: the uid
+    mode's private mounts, the resource limits, the privilege drop, the seccomp filter, every
+    file descriptor but 0, 1, 2 and the channel closed; then its folder is the current one.
+    On failure the grader hears why and the process ends."""
     try:
-        if args.preload:
-            import importlib
-
-            for name in PRELOAD:
-                try:
-                    importlib.import_module(name)
-                except ImportError:
-                    pass
-        program = confine.read_filter(args.seccomp) if args.seccomp else None
-        if args.private:
-            confine.private_mounts(os.path.abspath(args.dir), args.private, args.mask, args.numpy_site)
-        set_limits(args.memory_mb, args.cpu, args.nproc, args.fsize_mb)
-        if args.uid is not None:
-            drop_privileges(args.uid, args.gid if args.gid is not None else args.uid)
+        if private:
+            confine.private_mounts(_abspath(folder), private, masks, numpy_site)
+        confine.set_limits(memory_mb, cpu, nproc, fsize_mb)
+        if uid is not None:
+            confine.drop_privileges(uid, gid if gid is not None else uid)
         if program is not None:
             confine.load_seccomp(program)
-        os.closerange(3, args.fd)
-        os.closerange(args.fd + 1, 1 << 16)
-        os.chdir(args.dir)
-        folder = os.path.abspath(args.dir)
+        os.closerange(3, fd)
+        os.closerange(fd + 1, 1 << 16)
+        os.chdir(folder)
+        folder = _abspath(folder)
         sys.path.append(folder)
     except BaseException as exc:  # noqa: BLE001 - the grader must hear why the worker cannot start
         channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), wire.no_handles))
         _exit(70)
+    return folder
+
+
+def _serve(channel: Channel, folder: str, filename: str, memory_mb: int, private: bool) -> None:
     info = {"uid": os.getuid(), "pid": os.getpid(), "python": sys.version.split()[0],
-            "numpy": np.__version__, "private": bool(args.private), "seccomp": confine.seccomp_mode()}
+            "numpy": np.__version__, "private": private, "seccomp": confine.seccomp_mode()}
     channel.send(wire.encode(("ready", info), wire.no_handles))
-    Worker(channel, folder, args.file, args.memory_mb).serve()
+    Worker(channel, folder, filename, memory_mb).serve()
     _flush()
     _exit(0)
+
+
+def _become_worker(channel: Channel, fd: int, p: dict, program, private: int, args) -> None:
+    """A child of the zygote (``forkserver.py``), its namespaces made: the rest of a worker's
+    confinement, then the student's file."""
+    folder = _confine(channel, fd, p["dir"], p["memory_mb"], p["cpu"], p["nproc"],
+                      p["fsize_mb"], p.get("uid"), p.get("gid"), program, private, args.mask,
+                      args.numpy_site)
+    _serve(channel, folder, p["file"], p["memory_mb"], bool(private) or args.pidns)
+
+
+def main(argv=None) -> None:
+    args = _parser().parse_args(argv)
+    if args.zygote:
+        forkserver.ZygoteLoop(args, Channel, _become_worker, _preload).serve()
+        _exit(0)
+    channel = Channel(args.fd)
+    try:
+        if args.preload:
+            _preload()
+        program = confine.read_filter(args.seccomp) if args.seccomp else None
+    except BaseException as exc:  # noqa: BLE001
+        channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), wire.no_handles))
+        _exit(70)
+    folder = _confine(channel, args.fd, args.dir, args.memory_mb, args.cpu, args.nproc,
+                      args.fsize_mb, args.uid, args.gid, program, args.private, args.mask,
+                      args.numpy_site)
+    _serve(channel, folder, args.file, args.memory_mb, bool(args.private))
 
 
 if __name__ == "__main__":

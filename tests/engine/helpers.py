@@ -120,8 +120,12 @@ def processes_named(name: str) -> list[int]:
 
 
 def live_children() -> list[int]:
-    """This process's children that have not exited."""
+    """This process's children that have not exited, but for the engine's zygotes (one per
+    sandbox mode, started once and kept for the process's life: they run no student code)."""
+    from autograder.engine import zygote
+
     me = os.getpid()
+    zygotes = zygote.pids()
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -132,7 +136,7 @@ def live_children() -> list[int]:
         except OSError:
             continue
         rest = data[data.rfind(b")") + 2:].split()
-        if int(rest[1]) == me and rest[0] not in (b"Z", b"X"):
+        if int(rest[1]) == me and rest[0] not in (b"Z", b"X") and int(entry.name) not in zygotes:
             found.append(int(entry.name))
     return found
 
