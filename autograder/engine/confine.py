@@ -20,7 +20,9 @@ def private_mounts(folder: str, size_mb: int, masks=(), numpy_site=None) -> None
     temporary folders and on its folder (the student's files copied in, read-only), the
     engine's runtime folder bound back where it was, every Python package folder in
     ``masks`` hidden behind an empty read-only tmpfs (NumPy bound back into its own), and a
-    /proc that shows other users' processes to no one. ``OSError`` if the host refuses."""
+    /proc that shows other users' processes to no one; network and IPC namespaces of its own
+    too where the host allows (no abstract socket, message queue or shared memory segment
+    of another worker in reach). ``OSError`` if the host refuses the mount namespace."""
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -33,7 +35,8 @@ def private_mounts(folder: str, size_mb: int, masks=(), numpy_site=None) -> None
     ms_bind, ms_rec, ms_private, ms_remount, ms_rdonly = 0x1000, 0x4000, 0x40000, 0x20, 0x1
     nosuid_nodev = 0x2 | 0x4
     opts = f"size={size_mb}m,mode=1777".encode()
-    check(libc.unshare(0x00020000), "unshare(CLONE_NEWNS)")
+    if libc.unshare(0x00020000 | 0x40000000 | 0x08000000 | 0x04000000) != 0:  # NS NET IPC UTS
+        check(libc.unshare(0x00020000), "unshare(CLONE_NEWNS)")
     check(libc.mount(None, b"/", None, ms_rec | ms_private, None), "making / private")
     dirfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # opened in the new namespace
     rtfd = os.open(_HERE, os.O_RDONLY | os.O_DIRECTORY)

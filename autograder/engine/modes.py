@@ -14,8 +14,8 @@
     seccomp filter, and relies on file modes: what the grader protects must not be readable
     by "other" (``detect.py`` refuses otherwise). Where the host lets it make a mount
     namespace, the worker has a private, small ``/tmp``, ``/var/tmp`` and ``/dev/shm``, a
-    ``/proc`` that shows its own processes only, and a small tmpfs as its folder with the
-    student's files read-only.
+    ``/proc`` that shows its own processes only, a small tmpfs as its folder with the
+    student's files read-only, and network and IPC namespaces of its own.
 ``none``
     Neither: the worker runs as the grader's user, with the same limits (and the filter when
     there is one). For development only.
@@ -82,7 +82,7 @@ class Sandbox:
             "bwrap": f"bubblewrap: a view with the standard library and NumPy only, no network, "
                      f"own PID namespace, student files read-only, {who}",
             "uid": "no bubblewrap: a uid of its own per worker, file modes"
-                   + (", private /tmp, /proc and folder" if self.private else
+                   + (", private /tmp, /proc, folder, network and IPC" if self.private else
                       ", shared /tmp (swept after each worker)"),
             "none": "NO SANDBOX: worker as the grader's own user (development only)",
             "local": "no isolation: student code in this process (the local check)",
