@@ -185,6 +185,7 @@ def _late_policy(args: argparse.Namespace) -> LatePolicy:
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .batch import grade_folder
+    from .cluster import ClusterError
     from .engine import SandboxError
     from .grading import GradingContext
     from .results import OK
@@ -196,7 +197,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     except (ValueError, SandboxError, FileNotFoundError) as exc:
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
-    print(context.sandbox.describe(), file=sys.stderr)
+    if not args.scheduler:  # on a cluster, the workers' sandboxes are reported
+        print(context.sandbox.describe(), file=sys.stderr)
     if late.active:
         print(f"late policy: deadline {iso(late.deadline or late.cutoff)}"
               + (f", -{late.penalty_per_day:g}% per day late" if late.penalty_per_day else "")
@@ -207,9 +209,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     try:
         results = grade_folder(Path(args.submissions), out, jobs=args.jobs, force=args.force,
                                only=args.only or (), late=late, context=context,
-                               on_progress=progress,
+                               on_progress=progress, scheduler=args.scheduler,
                                on_note=lambda text: print(f"note: {text}", file=sys.stderr))
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, ClusterError) as exc:
         progress.finish()
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
@@ -287,6 +289,11 @@ def build_parser() -> argparse.ArgumentParser:
                                            "student, or an unzipped Canvas or Moodle download)")
     grade.add_argument("--out", required=True, help="folder for grades.csv and the reports")
     grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default: 1)")
+    grade.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="grade on the Dask distributed cluster whose scheduler is at this "
+                            "address (needs the dask extra: pip install "
+                            "'nndl-autograder[dask]'; every worker runs nndl-autograder and "
+                            "bubblewrap); OUT is written on this machine as usual")
     grade.add_argument("--timeout", type=float, default=DEFAULTS.timeout,
                        help=f"wall-clock seconds for the import and for each call "
                             f"(default: {DEFAULTS.timeout:g})")
