@@ -1,5 +1,8 @@
 """How fast the isolated grading engine is, against the checks' own cost and stock Otter.
 
+(Issue 9's figures, whole processes against stock ``otter run``, the floor and the Dask
+cluster, are ``bench_speed.py``'s.)
+
     .venv/bin/python benchmarks/bench_engine.py [--students 50] [--jobs 2] [--repeat 3]
 
 Prints, in one run:
@@ -36,7 +39,7 @@ from autograder.check import run_file as run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
 from autograder.engine import Limits, get_sandbox  # noqa: E402
 from autograder.batch import grade_folder  # noqa: E402
-from autograder.grading import check_file_of, grade_exercise, grade_submission  # noqa: E402
+from autograder.grading import PROTECTED, check_file_of, grade_exercise, grade_submission  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "ch5"
 OTTER_EXERCISE = "ex5_4"
