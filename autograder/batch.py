@@ -108,7 +108,8 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
     selected = _select(entries, only)
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o700)  # the worker's user must not read the results
-    ctx.protect(submissions, out)  # nor the submissions: refused (with the chmod) otherwise
+    if not scheduler:  # on a cluster, student code runs on the workers, never near these
+        ctx.protect(submissions, out)  # nor the submissions: refused (with the chmod) otherwise
     scratch = Path(tempfile.mkdtemp(prefix="nndl-batch-"))
     marks = manual.read(out / manual.FILE, ctx.chapter)
     try:

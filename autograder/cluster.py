@@ -34,7 +34,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Protocol, Sequence
 
-from . import __version__
+from . import __version__, answers
 from .engine import Limits, SandboxError
 from .grading import GradingContext, grade_collected, grader_failed
 from .intake import Upload, chapter_files
@@ -125,26 +125,43 @@ def differences(expected: dict[str, Any], found: dict[str, Any]) -> str:
 
 # -- on a worker ----------------------------------------------------------------------------------
 
-_contexts: dict[tuple, GradingContext] = {}
+_contexts: dict[tuple, tuple[GradingContext, Path]] = {}
 _contexts_lock = threading.Lock()
 
 
-def _context(chapter: str, limits: Limits) -> GradingContext:
-    """This worker process's grading context for ``chapter`` and ``limits``, resolved once
-    (the sandbox is found on this machine); ``WorkerMismatch`` when it cannot isolate."""
+def _threads() -> int:
+    """The students this Dask worker grades at once (its threads); 1 outside a worker."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        return int(getattr(getattr(worker, "state", None), "nthreads", 0)
+                   or getattr(worker, "nthreads", 1) or 1)
+    except (ImportError, ValueError, AttributeError, TypeError):
+        return 1
+
+
+def _context(chapter: str, limits: Limits) -> tuple[GradingContext, Path]:
+    """This worker process's grading context for ``chapter`` and ``limits`` (the sandbox found
+    on this machine, the workers sized to its memory and threads) and its scratch folder,
+    which student code cannot read (the sandbox's self-test, as locally); resolved once.
+    ``WorkerMismatch`` when student code cannot be isolated here."""
     key = (chapter, limits)
     with _contexts_lock:
         if key not in _contexts:
+            host = socket.gethostname()
             try:
-                ctx = GradingContext.resolve(chapter, limits)
+                ctx = GradingContext.resolve(chapter, limits, jobs=_threads())
+                if ctx.sandbox.mode == "none" and limits.sandbox != "none":
+                    raise WorkerMismatch(
+                        f"{host} can only run student code without isolation (sandbox 'none': "
+                        f"{ctx.sandbox.reason}); run the worker as root with bubblewrap "
+                        f"installed")
+                scratch = Path(tempfile.mkdtemp(prefix="nndl-dask-"))
+                ctx.protect(scratch)
             except SandboxError as exc:
-                raise WorkerMismatch(f"no sandbox works on {socket.gethostname()}: {exc}") from None
-            if ctx.sandbox.mode == "none" and limits.sandbox != "none":
-                raise WorkerMismatch(
-                    f"{socket.gethostname()} can only run student code without isolation "
-                    f"(sandbox 'none': {ctx.sandbox.reason}); run the worker as root with "
-                    f"bubblewrap installed")
-            _contexts[key] = ctx
+                raise WorkerMismatch(f"no sandbox works on {host}: {exc}") from None
+            _contexts[key] = (ctx, scratch)
         return _contexts[key]
 
 
@@ -152,7 +169,7 @@ def worker_report(chapter: str, limits: dict) -> dict[str, Any]:
     """Run on each worker before grading (``Client.run``): its identity and sandbox."""
     found = identity()
     try:
-        ctx = _context(chapter, Limits(**limits))
+        ctx, _ = _context(chapter, Limits(**limits))
         found["sandbox"], found["sandbox_text"] = ctx.sandbox.mode, ctx.sandbox.describe()
     except WorkerMismatch as exc:
         found["sandbox"], found["unfit"] = "", str(exc)
@@ -167,9 +184,9 @@ def grade_parcel(parcel: dict[str, Any]) -> dict[str, Any]:
     why = differences(expected, found)
     if why:
         raise WorkerMismatch(f"the worker on {found['host']} runs another grader: {why}")
-    ctx = _context(parcel["chapter"], Limits(**parcel["limits"]))
+    ctx, root = _context(parcel["chapter"], Limits(**parcel["limits"]))
     allowed = set(chapter_files(ctx.chapter))
-    scratch = Path(tempfile.mkdtemp(prefix="nndl-dask-"))
+    scratch = Path(tempfile.mkdtemp(prefix="student-", dir=root))
     try:
         files = scratch / "files"
         files.mkdir()
@@ -194,6 +211,18 @@ def make_parcel(task: Task, ctx: GradingContext, grader: dict[str, Any]) -> dict
     return {"student": task.student, "chapter": ctx.chapter.id, "files": files,
             "upload": asdict(task.upload), "limits": asdict(ctx.limits),
             "grader": {"version": grader["version"], "files": grader["files"]}}
+
+
+def sheets_as_here(result: SubmissionResult, task: Task, ctx: GradingContext) -> SubmissionResult:
+    """The answer sheets' states judged on this machine, as local grading judges them: an
+    untouched sheet is told by the handout's template, which a checkout has and a worker
+    installed from the wheel may not (``answers.template_path``)."""
+    for ex in ctx.chapter.exercises:
+        done = result.exercise(ex.id) if ex.answer else None
+        if done is not None and (done.written_state or done.written_submitted is not None):
+            done.written_state = answers.sheet_state(Path(task.files) / ex.answer, ctx.chapter, ex)
+            done.written_submitted = done.written_state != answers.MISSING
+    return result
 
 
 class Recorder:
@@ -329,7 +358,7 @@ def _run(client, scheduler: str, todo: Iterable[Task], ctx: GradingContext,
         task = tasks.pop(future.key)
         try:
             reply = future.result()
-            result = SubmissionResult.from_dict(reply["result"])
+            result = sheets_as_here(SubmissionResult.from_dict(reply["result"]), task, ctx)
         except WorkerMismatch as exc:
             raise ClusterError(f"{exc}\nEvery worker must run the same nndl-autograder as this "
                                f"machine; {len(recorder.seen)} student(s) were recorded, run the "

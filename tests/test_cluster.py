@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cluster
+from autograder import answers, cluster
 from autograder.batch import grade_folder
 from autograder.cli import main
 from autograder.cluster import ClusterError, Recorder, WorkerMismatch, grade_parcel, make_parcel
@@ -211,6 +211,31 @@ def test_a_worker_refuses_a_parcel_of_another_grader_or_with_stray_files(tmp_pat
     stray = dict(parcel, files={"../../etc/cron.d/x": b"boom"})
     with pytest.raises(ValueError, match="not a file of the chapter"):
         grade_parcel(stray)
+
+
+def test_answer_sheets_are_judged_as_local_grading_judges_them(tmp_path, context, monkeypatch):
+    """A worker installed from the wheel has no handout templates, so it cannot tell an
+    untouched answer sheet; this machine judges the sheets again from the same files."""
+    bob = tmp_path / "bob"
+    bob.mkdir()
+    for sheet in (EXAMPLES / "bob").glob("*.md"):  # bob left the handout's sheets untouched
+        shutil.copy(sheet, bob / sheet.name)
+    parcel, files, upload = _parcel(tmp_path, context, bob)
+
+    class Task:
+        student = "bob"
+    Task.files = files
+    monkeypatch.setattr(answers, "template_path", lambda chapter, exercise: None)
+    on_worker = SubmissionResult.from_dict(grade_parcel(parcel)["result"])
+    monkeypatch.undo()
+    sheets = [e for e in on_worker.exercises if e.written_state]
+    assert len(sheets) == 4 and {e.written_state for e in sheets} == {"submitted"}
+    here = cluster.sheets_as_here(on_worker, Task, context)
+    assert {e.exercise_id: e.written_state for e in here.exercises if e.written_state} == \
+        {e.exercise_id: "untouched" for e in sheets}
+    local = grade_collected(files, upload, student="bob", context=context)
+    assert here.to_dict()["exercises"] == [dict(e, elapsed=h["elapsed"]) for e, h in zip(
+        local.to_dict()["exercises"], here.to_dict()["exercises"])]
 
 
 def test_a_second_result_for_a_student_is_ignored():
