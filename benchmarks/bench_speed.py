@@ -114,15 +114,30 @@ def timed(argv: list[str], cwd: Optional[Path] = None) -> Run:
 
 # -- the commands -------------------------------------------------------------------------------
 
-def nndl_grade(subs: Path, tmp: Path, *extra: str) -> Run:
-    out = Path(tempfile.mkdtemp(prefix="out-", dir=tmp))
+def nndl(*args: str) -> list[str]:
     exe = BIN / "nndl-grade"
-    argv = [str(exe)] if exe.is_file() else [sys.executable, "-m", "autograder"]
-    run = timed(argv + ["grade", str(subs), "--out", str(out), *extra])
+    return ([str(exe)] if exe.is_file() else [sys.executable, "-m", "autograder"]) + list(args)
+
+
+def nndl_grade(subs: Path, tmp: Path, *extra: str, keep: Optional[Path] = None) -> Run:
+    out = keep or Path(tempfile.mkdtemp(prefix="out-", dir=tmp))
+    run = timed(nndl("grade", str(subs), "--out", str(out), *extra))
     rows = read_grades_csv(out / "grades.csv")
     run.score = sum(float(r["total"]) for r in rows) / len(rows)
-    shutil.rmtree(out, ignore_errors=True)
+    if keep is None:
+        shutil.rmtree(out, ignore_errors=True)
     return run
+
+
+def report_cost(subs: Path, tmp: Path, repeat: int) -> Run:
+    """The class report that ``nndl-grade grade`` writes after grading: ``nndl-grade report``
+    on the folder graded, less the command's own start-up (``nndl-grade --version``)."""
+    out = tmp / f"kept-{subs.name}"
+    nndl_grade(subs, tmp, keep=out)
+    report = Series([timed(nndl("report", str(out))) for _ in range(repeat)])
+    bare = Series([timed(nndl("--version")) for _ in range(repeat)])
+    return Run(report.wall() - bare.wall(),
+               report.cpu() - bare.cpu() if PERF else None)
 
 
 def otter_run(zip_path: Path, code: str, tmp: Path) -> Run:
@@ -192,12 +207,16 @@ class Costs:
 
     context: Run
     """The grader's start-up beyond Python + NumPy: imports, chapter, check files, probe."""
+    self_test: Run
+    """The sandbox's self-test that ``grade_folder`` runs on the submissions and OUT."""
     worker: Run
     """One worker: sandbox, Python, NumPy, the student's file; started and stopped."""
     round_trip: Run
     """One call of a student function with a small array, there and back."""
     workers_per_student: int
     trips_per_student: int
+    workers_ex5_4: int
+    """Workers started for a student who sent ex5_4.py alone."""
 
 
 PROBE = """
@@ -208,6 +227,8 @@ from autograder.engine import Session
 from autograder.grading import GradingContext
 ctx = GradingContext.resolve("ch5")
 folder, starts, trips = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+if len(sys.argv) > 4 and hasattr(ctx, "protect"):
+    ctx.protect(folder)
 for _ in range(starts):
     s = Session(folder, "echo.py", ctx.limits, ctx.sandbox)
     s.start()
@@ -220,9 +241,10 @@ if trips:
         echo(arg)
     s.close()
 """
-"""Resolves the grading context, then starts and stops ``starts`` workers on a one-line file
-and makes ``trips`` round trips with a worker: run with (0, 0), (N, 0) and (0, M), the
-differences are N starts and M round trips."""
+"""Resolves the grading context, runs the sandbox's self-test when a fourth argument is given,
+then starts and stops ``starts`` workers on a one-line file and makes ``trips`` round trips
+with a worker: run with (0, 0), (0, 0, protect), (N, 0) and (0, M), the differences are the
+self-test, N starts and M round trips."""
 
 
 def costs(repeat: int, tmp: Path) -> Costs:
@@ -247,6 +269,7 @@ def costs(repeat: int, tmp: Path) -> Costs:
     numpy_only = series("import numpy")
     base = series(PROBE, str(folder), "0", "0")
     context = per(base, numpy_only, 1)
+    self_test = per(series(PROBE, str(folder), "0", "0", "protect"), base, 1)
     worker = per(series(PROBE, str(folder), str(starts), "0"), base, starts)
     trip = per(series(PROBE, str(folder), "0", str(trips)), base, trips)
 
@@ -280,14 +303,20 @@ def costs(repeat: int, tmp: Path) -> Costs:
             return originals[name](self, *a, **k)
         return wrapper
 
+    alone = tmp / "ex5_4-alone"
+    alone.mkdir(exist_ok=True)
+    shutil.copy(SOLUTIONS / "ex5_4.py", alone / "ex5_4.py")
     try:
         for name in counts:
             setattr(Session, name, counting(name))
+        grade_submission(alone, context=ctx)
+        ex5_4 = counts["start"]
+        counts.update(start=0, request=0)
         grade_submission(SOLUTIONS, context=ctx)
     finally:
         for name, fn in originals.items():
             setattr(Session, name, fn)
-    return Costs(context, worker, trip, counts["start"], counts["request"])
+    return Costs(context, self_test, worker, trip, counts["start"], counts["request"], ex5_4)
 
 
 # -- the cluster ----------------------------------------------------------------------------------
@@ -388,7 +417,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if cluster is not None:
                 ours["cluster"].runs.append(nndl_grade(subs["batch"], tmp, "--scheduler",
                                                        cluster.address))
-        report(args, chapter, otter, ours, why_no_otter, tmp)
+        report(args, chapter, otter, ours, why_no_otter, tmp, subs)
     finally:
         if cluster is not None:
             cluster.close()
@@ -396,7 +425,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def report(args, chapter, otter, ours, why_no_otter: str, tmp: Path) -> None:
+def report(args, chapter, otter, ours, why_no_otter: str, tmp: Path,
+           subs: dict[str, Path]) -> None:
     n, jobs = args.students, args.jobs
     six = sum(s.wall() for s in otter.values()) if not why_no_otter else None
     if six is not None:
@@ -464,16 +494,28 @@ def report(args, chapter, otter, ours, why_no_otter: str, tmp: Path) -> None:
 
     c = costs(args.repeat, tmp)
     w, t = c.workers_per_student, c.trips_per_student
+    rep1, repn = (report_cost(subs[k], tmp, args.repeat) for k in ("ex5_4", "batch"))
     print(f"where the time goes: the grader's "
           f"start-up beyond Python + NumPy (imports, chapter, check files, sandbox probe) "
-          f"{c.context.wall:.2f} s{_cpu(c.context.cpu)}; a worker started and stopped (sandbox, "
+          f"{c.context.wall:.2f} s{_cpu(c.context.cpu)}; the sandbox's self-test "
+          f"{c.self_test.wall:.2f} s{_cpu(c.self_test.cpu)}; the class report written after "
+          f"grading: one student {rep1.wall:.2f} s{_cpu(rep1.cpu)}, {n} students "
+          f"{repn.wall:.2f} s{_cpu(repn.cpu)}; a worker started and stopped (sandbox, "
           f"Python, NumPy, the file) {c.worker.wall:.3f} s{_cpu(c.worker.cpu)}, {w} per "
           f"student; a round trip {c.round_trip.wall * 1e3:.3f} ms"
           + (f", CPU {c.round_trip.cpu * 1e3:.3f} ms" if c.round_trip.cpu is not None else "")
           + f", {t} per student")
+    k = c.workers_ex5_4
+    known = {"Python + NumPy": startup, "the grader's start-up": c.context.wall,
+             "self-test": c.self_test.wall, "class report": rep1.wall,
+             f"{k} worker(s)": k * c.worker.wall}
+    print(f"   1. one student, ex5_4, {one.wall():.2f} s; its parts, measured apart (the workers "
+          f"overlap in part): " + ", ".join(f"{name} {v:.2f} s" for name, v in known.items()))
     if PERF and c.worker.cpu is not None:
         parts = {"worker start-ups": w * c.worker.cpu, "round trips": t * c.round_trip.cpu,
-                 "the checks' arithmetic": total_cpu}
+                 "the checks' arithmetic": total_cpu,
+                 "start-up, self-test, report (per run / n)":
+                     ((startup_cpu or 0) + c.context.cpu + c.self_test.cpu + repn.cpu) / n}
         mine = batch.cpu() / n
         parts["the rest (grader, records, pool)"] = mine - sum(parts.values())
         print(f"   CPU per student at --jobs {jobs}: {mine:.2f} s = " + " + ".join(
