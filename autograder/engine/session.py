@@ -253,8 +253,8 @@ class Session:
             if target._nndl_ref[0] == "handle":  # methods of instances are cached by type
                 self.methods.add((target._nndl_type, attr))
             return StudentMethod(target, attr)
-        if kind == "raised" and len(reply) == 3:
-            raise student_error(str(reply[1]), str(reply[2]))
+        if kind == "raised" and len(reply) == 3:  # the worker's account, then the call
+            raise student_error(str(reply[1]), f"{reply[2]}\n    {what}")
         if kind == "unsendable" and len(reply) == 2:
             text = str(what)
             raise StudentError(f"the result {text[6:] if text.startswith('while ') else text} cannot "

@@ -24,6 +24,7 @@ import os
 import sys
 import traceback
 import types
+from typing import Optional
 # The student's code may replace built-ins; the worker keeps the originals.
 from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
     BaseException, bytearray, bytes, memoryview, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
@@ -158,46 +159,9 @@ class Worker:
         self.channel.send(data)
 
     # -- describing failures ----------------------------------------------------------------
-    def _student_frames(self, tb):
-        frames = _extract_tb(tb)
-        return [f for f in frames if _dirname(_abspath(f.filename)) == self.folder]
-
     def describe(self, exc: BaseException) -> str:
-        """Type, message and where in the student's files, as ``runner.describe_exception``."""
-        if isinstance(exc, SyntaxError) and not self._student_frames(exc.__traceback__):
-            where = f"{_basename(exc.filename or self.filename)}, line {exc.lineno}"
-            text = (exc.text or "").rstrip("\n")
-            caret = ""
-            if text and exc.offset:
-                indent = len(text) - len(text.lstrip())
-                caret = "\n    " + " " * max(exc.offset - 1 - indent, 0) + "^"
-            return f"SyntaxError in {where}: {exc.msg}\n    {text.strip()}{caret}"
-        if isinstance(exc, ModuleNotFoundError):
-            name = exc.name or str(exc)
-            return (f"ModuleNotFoundError: No module named {name!r}. Only NumPy and the Python "
-                    f"standard library are available to your code: remove the import of {name!r}.")
-        if isinstance(exc, MemoryError):
-            return f"MemoryError: ran out of memory (limit {self.memory_mb} MB){self._where(exc)}"
-        if isinstance(exc, RecursionError):
-            return f"RecursionError: {exc}{self._where(exc)}"
-        if isinstance(exc, NotImplementedError):
-            return (f"NotImplementedError: {exc} (this part is still the stub: fill in its TODO "
-                    f"block){self._where(exc)}")
-        if isinstance(exc, SystemExit):
-            return f"called sys.exit({exc.code!r}){self._where(exc)}"
-        try:
-            text = str(exc)
-        except BaseException:  # noqa: BLE001 - a student __str__ may raise
-            text = "<the exception's message could not be read>"
-        return f"{type(exc).__name__}: {text[:2000]}{self._where(exc)}"
-
-    def _where(self, exc: BaseException) -> str:
-        frames = self._student_frames(exc.__traceback__)
-        if not frames:
-            return ""
-        f = frames[-1]
-        return (f" (in {_basename(f.filename)}, line {f.lineno}, in {f.name}: "
-                f"{(f.line or '').strip()[:200]})")
+        """Type, message and where in the student's files (``describe_exception``)."""
+        return describe_exception(exc, self.folder, self.filename, self.memory_mb)
 
     # -- the work ---------------------------------------------------------------------------
     def import_student(self) -> None:
@@ -291,6 +255,81 @@ class Worker:
             if request[0] == "bye":
                 return
             self.handle_request(request)
+
+
+# -- describing failures ----------------------------------------------------------------------
+
+def student_frames(tb, folder: str):
+    """The frames of a traceback that run code of the student's files (those in ``folder``),
+    outermost first."""
+    return [f for f in _extract_tb(tb) if _dirname(_abspath(f.filename)) == folder]
+
+
+def describe_exception(exc: BaseException, folder: str, filename: str,
+                       memory_mb: Optional[int] = None) -> str:
+    """Type, message and where in the student's files, as ``runner.describe_exception``: the
+    innermost frame of the student's code on the first line, then, when the error passed
+    through several of the student's functions, each of them, outermost first.
+
+    The one account of a student's exception: the grader's workers, the local check and the
+    notebooks' examples all use it."""
+    frames = student_frames(exc.__traceback__, folder)
+    if isinstance(exc, SyntaxError) and not frames:
+        where = f"{_basename(exc.filename or filename)}, line {exc.lineno}"
+        text = (exc.text or "").rstrip("\n")
+        caret = ""
+        if text and exc.offset:
+            indent = len(text) - len(text.lstrip())
+            caret = "\n    " + " " * max(exc.offset - 1 - indent, 0) + "^"
+        return f"SyntaxError in {where}: {exc.msg}\n    {text.strip()}{caret}"
+    if isinstance(exc, ModuleNotFoundError):
+        name = exc.name or str(exc)
+        return (f"ModuleNotFoundError: No module named {name!r}. Only NumPy and the Python "
+                f"standard library are available to your code: remove the import of {name!r}.")
+    if isinstance(exc, MemoryError):
+        limit = f" (limit {memory_mb} MB)" if memory_mb else ""
+        return f"MemoryError: ran out of memory{limit}{_where(frames)}"
+    if isinstance(exc, RecursionError):
+        return f"RecursionError: {exc}{_where(frames, chain=False)}"
+    if isinstance(exc, NotImplementedError):
+        text = str(exc)
+        if "TODO" in text:  # the stub's own words say it all; its line is the raise itself
+            return f"NotImplementedError: {text}{_where(frames, quote=False)}"
+        return (f"NotImplementedError: {text} (this part is still the stub: fill in its TODO "
+                f"block){_where(frames)}")
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r}){_where(frames)}"
+    try:
+        text = str(exc)
+    except BaseException:  # noqa: BLE001 - a student __str__ may raise
+        text = "<the exception's message could not be read>"
+    return f"{type(exc).__name__}: {text[:2000]}{_where(frames)}"
+
+
+_MAX_FRAMES = 8
+"""Most frames of the student's code listed for one exception (the outermost and innermost
+are kept)."""
+
+
+def _frame_text(f, quote: bool = True) -> str:
+    line = (f.line or "").strip()[:200]
+    return f"{_basename(f.filename)}, line {f.lineno}, in {f.name}" + (f": {line}" if quote and line else "")
+
+
+def _where(frames, quote: bool = True, chain: bool = True) -> str:
+    """`` (in ex5_7.py, line 40, in conv_forward: <line>)`` for the innermost frame, and the
+    student's frames the error passed through, outermost first, when there are several."""
+    if not frames:
+        return ""
+    text = f" (in {_frame_text(frames[-1], quote)})"
+    if chain and len(frames) > 1:
+        shown = frames if len(frames) <= _MAX_FRAMES else \
+            frames[:_MAX_FRAMES // 2] + [None] + frames[-(_MAX_FRAMES // 2):]
+        lines = [f"      {_frame_text(f)}" if f is not None else
+                 f"      ... {len(frames) - _MAX_FRAMES} more ..." for f in shown]
+        text += "\n    through your code, outermost call first / 经过你的代码(从最外层调用开始):\n" \
+            + "\n".join(lines)
+    return text
 
 
 def _flush() -> None:

@@ -239,3 +239,14 @@ def test_import_failures(tmp_path):
         with Session(folder, "mod.py", Limits(timeout=5.0)) as s:
             with pytest.raises(ImportFailed, match=pattern):
                 s.start()
+
+
+def test_a_call_in_words_shows_the_shapes_of_its_arrays():
+    from autograder.engine.proxy import _short
+
+    assert _short(np.ones((2, 3))) == "<array of shape (2, 3)>"
+    assert _short(np.ones(4, dtype=np.int64)) == "<int64 array of shape (4,)>"
+    cache = (np.ones((2, 1, 5, 5)), np.ones((3, 1, 3, 3)), {"stride": 2, "pad": 1})
+    assert _short(cache) == ("(<array of shape (2, 1, 5, 5)>, <array of shape (3, 1, 3, 3)>, "
+                             "{'stride': 2, 'pad': 1})")
+    assert _short(list(range(30))) == "<list of length 30>"
