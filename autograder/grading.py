@@ -26,7 +26,8 @@ from .checks.runner import CaseResult, CheckFile, load_check_file, run_case
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
 from .engine import ImportFailed, Limits, Sandbox, Session, WorkerGone, get_sandbox
 from .intake import Upload, collect, nothing_received
-from .results import ExerciseResult, SubmissionResult
+from .results import (GRADER_ERROR, MISNAMED, NOTHING, OK, PARTIAL, REFUSED, ExerciseResult,
+                      SubmissionResult)
 
 LAUNCH_AHEAD = 1
 """Workers launched ahead of the exercises waiting to be graded (each imports NumPy meanwhile)."""
@@ -218,6 +219,20 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
                             time.monotonic() - start, "", ctx.sandbox.mode)
 
 
+def upload_status(upload: Upload, chapter: Chapter) -> str:
+    """How an upload went (``results.STATUSES``), from what the intake found in it."""
+    if upload.failed:
+        return GRADER_ERROR
+    if upload.misnamed:
+        return MISNAMED
+    if not upload.received:
+        return REFUSED if upload.refused else NOTHING
+    required = [e.code for e in chapter.exercises if not e.optional]
+    if upload.refused or any(f not in upload.received for f in required):
+        return PARTIAL
+    return OK
+
+
 def grade_collected(files_dir: Path, upload: Upload, *, student: str, context: GradingContext,
                     parallel: int = 2) -> SubmissionResult:
     """Grade the files ``intake.collect`` wrote into ``files_dir``, with what it said about the
@@ -226,15 +241,22 @@ def grade_collected(files_dir: Path, upload: Upload, *, student: str, context: G
     try:
         result = grade_submission(files_dir, student=student, context=context, parallel=parallel)
     except Exception as exc:  # noqa: BLE001 - the batch must always complete
-        result = SubmissionResult.refused(student, context.chapter,
-                                          f"the grader failed on this submission: "
-                                          f"{type(exc).__name__}: {exc}")
+        result = grader_failed(student, context.chapter, exc)
     else:
         if not upload.received:
             result.message = nothing_received(context.chapter)
+        result.status = upload_status(upload, context.chapter)
     result.upload = upload.lines()
     result.received = sorted(upload.received)
     result.elapsed = time.monotonic() - start
+    return result
+
+
+def grader_failed(student: str, chapter: Chapter, exc: BaseException) -> SubmissionResult:
+    """The result of a submission the grader itself failed on (status ``grader error``)."""
+    result = SubmissionResult.refused(student, chapter, f"the grader failed on this submission: "
+                                                        f"{type(exc).__name__}: {exc}")
+    result.status = GRADER_ERROR
     return result
 
 
@@ -248,9 +270,11 @@ def grade_upload(source: Path, *, student: str, context: GradingContext,
         try:
             upload = collect(source, scratch / "files", context.chapter)
         except Exception as exc:  # noqa: BLE001 - an upload the intake cannot read
-            return SubmissionResult.refused(student, context.chapter,
-                                            f"the upload could not be read: "
-                                            f"{type(exc).__name__}: {exc}")
+            result = SubmissionResult.refused(student, context.chapter,
+                                              f"the upload could not be read: "
+                                              f"{type(exc).__name__}: {exc}")
+            result.status = GRADER_ERROR
+            return result
         result = grade_collected(scratch / "files", upload, student=student, context=context,
                                  parallel=parallel)
         result.elapsed = time.monotonic() - start

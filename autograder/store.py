@@ -1,10 +1,18 @@
 """The grading output folder: what is recorded per student, and reading it back.
 
-``OUT/<student>/`` holds ``results.json`` (Gradescope's format), ``feedback.md`` (for the
-student), ``summary.json`` (the result model's own record, ``SubmissionResult.to_dict`` plus
-the digest of what was graded) and, written last, ``.complete`` holding that digest: a
-student whose marker is there and whose digest is unchanged need not be graded again.
-``OUT/grades.csv`` has one row per student. Every file is written atomically.
+``OUT/<student>/`` holds:
+
+- ``results.json``: Gradescope's results format (one test per check);
+- ``feedback.md``: the student's report;
+- ``summary.json``: the record of the result model itself, ``SubmissionResult.to_dict()`` (the
+  checks' outcomes, the upload's messages and status, the student's identity, the submission
+  time and the late verdict) plus ``submission_hash``, the digest of what was graded and of
+  the checks; ``SubmissionResult.from_dict`` reads it back, and ``export`` reads it;
+- ``.complete``, written last, holding that digest: a student whose marker is there and whose
+  digest is unchanged need not be graded again (an interrupted student has no marker).
+
+``OUT/grades.csv`` has one row per student of the folder last graded. Every file is written
+atomically.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ import jsonschema
 import pytest
 
 from autograder.checks.runner import CaseResult
-from autograder.results import ExerciseResult, SubmissionResult, fenced, write_grades_csv
+from autograder.results import ExerciseResult, SubmissionResult, fenced
+from autograder.grades import write_grades_csv
 from tests.support import CHAPTER, RESULTS_SCHEMA
 
 SCHEMA = json.loads(RESULTS_SCHEMA.read_text())
@@ -74,10 +75,16 @@ def test_grades_csv_has_a_row_per_student(tmp_path):
     a, b = sample(), SubmissionResult("bob", [], 0.0, "refused", "")
     path = tmp_path / "grades.csv"
     write_grades_csv([b, a], CHAPTER, path)
-    with open(path, newline="") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["student", *[ex.id for ex in CHAPTER.exercises], "total", "possible"]
+    assert rows[0][:7] == ["student", "name", "email", "sid", "lms", "lms_id", "status"]
+    ids = [ex.id for ex in CHAPTER.exercises]
+    assert rows[0][7:7 + len(ids) + 7] == [*ids, "total", "possible", "submitted_at",
+                                           "time_source", "late_days", "penalty_pct", "adjusted"]
+    assert rows[0][7 + len(ids) + 7:] == [f"{ex.id} · {c.name}" for ex in CHAPTER.exercises
+                                          for c in ex.checks]
     assert [r[0] for r in rows[1:]] == ["alice", "bob"]
+    assert all(len(r) == len(rows[0]) for r in rows)
     alice = dict(zip(rows[0], rows[1]))
     assert float(alice["total"]) == a.score
     assert float(alice["possible"]) == CHAPTER.points
@@ -145,3 +152,45 @@ def test_a_message_cannot_close_its_fence_in_the_feedback():
     assert "\n".join(block) in text
     fence = block[0].strip()[:-len("text")]
     assert len(fence) > 3 and forged.count(fence) == 0
+
+
+def test_the_record_round_trips_with_identity_status_and_lateness():
+    from autograder.results import Identity, Late
+
+    r = sample()
+    r.status, r.identity = "misnamed", Identity("张三", "z@example.edu", "2023001", "canvas", "42")
+    r.submitted_at, r.time_source, r.lms_late = "2025-06-02T10:00:00+08:00", "gradescope", True
+    r.late = Late("2025-06-01T23:59:00+08:00", 1, 10.0, False, "")
+    back = SubmissionResult.from_dict(json.loads(json.dumps(r.to_dict())))
+    assert back == r
+    old = r.to_dict()
+    for key in ("status", "identity", "submitted_at", "time_source", "lms_late", "late"):
+        del old[key]  # a record written before these existed
+    old_back = SubmissionResult.from_dict(old)
+    assert (old_back.status, old_back.identity, old_back.late) == ("", Identity(), Late())
+    assert old_back.score == r.score
+
+
+def test_feedback_sends_students_to_their_own_check_and_shows_lateness():
+    from autograder.results import Late
+
+    r = sample()
+    text = r.feedback(CHAPTER)
+    assert "`python check.py`" in text and "nndl-grade check" not in text
+    assert "deadline" not in text
+    r.submitted_at, r.time_source = "2025-06-03T10:00:00+08:00", "gradescope"
+    r.late = Late("2025-06-01T23:59:00+08:00", 2, 20.0, False, "")
+    line = f"2 day(s) late: -20% → {r.score * 0.8:g} / {r.possible:g}"
+    assert line in r.feedback(CHAPTER) and line in r.gradescope(CHAPTER)["output"]
+    assert "(time source: gradescope)" in r.feedback(CHAPTER)
+
+
+def test_a_problem_is_told_in_one_line():
+    r = sample()
+    r.status, r.upload = "misnamed", ["Not used: notes.txt: not a file of this assignment",
+                                      "Not used: ex5-2.py: rename it to ex5_2.py"]
+    assert r.problem == "Not used: ex5-2.py: rename it to ex5_2.py"
+    r.status, r.upload = "partial upload", []
+    assert r.problem == "not found: ex5_3.py"
+    r.status = "ok"
+    assert r.problem == ""

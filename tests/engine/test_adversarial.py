@@ -76,7 +76,7 @@ def batch(tmp_path_factory):
 
 
 def test_every_student_has_a_row(batch):
-    with open(batch["out"] / "grades.csv", newline="") as fh:
+    with open(batch["out"] / "grades.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert sorted(r["student"] for r in rows) == sorted([*EX5_4, *EX5_2])
     for r in rows:
