@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .cases import case_types
+from .cases import case_types, syntax_error_text
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,7 @@ def describe_exception(exc: BaseException, filename: Optional[str] = None) -> st
     if isinstance(told, str):
         return told
     if isinstance(exc, SyntaxError):
-        where = f"{Path(exc.filename or filename or '?').name}, line {exc.lineno}"
-        text = (exc.text or "").rstrip("\n")
-        caret = ""
-        if text and exc.offset:
-            caret = "\n    " + " " * (max(exc.offset, 1) - 1 - (len(text) - len(text.lstrip()))) + "^"
-        return f"SyntaxError in {where}: {exc.msg}\n    {text.strip()}{caret}"
+        return syntax_error_text(exc, exc.filename or filename)
     if isinstance(exc, ModuleNotFoundError):
         return (f"ModuleNotFoundError: No module named {exc.name!r}. Only NumPy and the "
                 f"Python standard library are available to your code: remove the import "
