@@ -104,7 +104,7 @@ class LocalWorker:
             data = self.channel.replies.get(timeout=max(timeout, 0.0))
         except queue.Empty:
             self.kill()
-            raise WorkerGone(f"timed out after {limit or timeout:g} s (the time limit)"
+            raise WorkerGone(f"timed out after {limit or timeout:g} s (the time limit / 超时)"
                              + (f" {during}" if during else ""), "timeout") from None
         if data is None:
             raise WorkerGone("the worker stopped" + (f" {during}" if during else ""), "exit")
