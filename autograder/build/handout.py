@@ -14,6 +14,7 @@ from typing import Iterable, Optional
 from ..course import Chapter
 from .base import (DATA_SUFFIXES, HANDOUT_PACKAGES, NEVER_IN_HANDOUT, PACKAGE_ROOT, TEMPLATES,
                    BuildError)
+from .notebooks import handout_notebooks
 from .public import _is_oracle_import, _public_check
 
 
@@ -60,9 +61,11 @@ FRONT_END = "autograder.check"
 """The local check's module: ``check.py`` runs the public checks with it, through the engine
 in the student's own process."""
 
-STUDENT_MODULES = (FRONT_END, "autograder.console", "autograder.collect", "autograder.files")
+STUDENT_MODULES = (FRONT_END, "autograder.console", "autograder.collect", "autograder.files",
+                   "autograder.notebook")
 """The modules of ``autograder`` (besides the checks' helpers and the engine) that may ship in
-the handout: the local check, its printing, the collect step and the one atomic writer."""
+the handout: the local check, its printing, the collect step, the one atomic writer and what
+the notebooks call."""
 
 
 def _checks_only(name: str, path: Path) -> bool:
@@ -212,6 +215,7 @@ def handout_entries(chapter: Chapter, assignments: Path) -> dict[str, bytes]:
     handed_out = {f: entries[f"{folder}/{f}"] for e in chapter.exercises for f in e.files}
     entries[f"{folder}/check.py"] = _render_check_py(chapter, handed_out).encode("utf-8")
     entries[f"{folder}/README.md"] = _render_readme(chapter, folder).encode("utf-8")
+    entries.update(handout_notebooks(chapter, assignments, folder))
     _audit_handout(entries, chapter)
     return entries
 
