@@ -39,14 +39,19 @@ class WorkerGone(Exception):
 
 
 class StudentError(Exception):
-    """The student's code raised; the message is the worker's account (type, message, line).
+    """The student's code raised; the message is the worker's account (type, message, line),
+    on one line, as a check that reads it expects.
 
-    ``nndl_message`` is that account: whoever describes a failed case shows it as it is
-    (``checks.runner.describe_exception`` looks for it without importing the engine)."""
+    ``nndl_message`` is that account with ``nndl_detail`` after it (the student's frames the
+    error passed through, the call the check made): whoever describes a failed case shows it
+    as it is (``checks.runner.describe_exception`` looks for it without importing the
+    engine)."""
+
+    nndl_detail = ""
 
     @property
     def nndl_message(self) -> str:
-        return str(self)
+        return str(self) + self.nndl_detail
 
 
 class WorkerLost(BaseException):
@@ -64,7 +69,7 @@ class ImportFailed(Exception):
 _error_types: dict[str, type] = {}
 
 
-def student_error(type_name: str, message: str) -> StudentError:
+def student_error(type_name: str, message: str, detail: str = "") -> StudentError:
     """A ``StudentError`` that is also an instance of the student's exception type when that is
     a built-in ``Exception`` (so ``except ValueError`` in a check works as in-process)."""
     cls = _error_types.get(type_name)
@@ -77,4 +82,6 @@ def student_error(type_name: str, message: str) -> StudentError:
             except TypeError:  # an incompatible layout (OSError and a few others)
                 cls = StudentError
             _error_types[type_name] = cls  # only built-in names: the cache stays small
-    return cls(message)
+    err = cls(message)
+    err.nndl_detail = detail
+    return err

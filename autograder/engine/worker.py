@@ -159,9 +159,9 @@ class Worker:
         self.channel.send(data)
 
     # -- describing failures ----------------------------------------------------------------
-    def describe(self, exc: BaseException) -> str:
+    def describe(self, exc: BaseException, chain: bool = True) -> str:
         """Type, message and where in the student's files (``describe_exception``)."""
-        return describe_exception(exc, self.folder, self.filename, self.memory_mb)
+        return describe_exception(exc, self.folder, self.filename, self.memory_mb, chain)
 
     # -- the work ---------------------------------------------------------------------------
     def import_student(self) -> None:
@@ -234,7 +234,9 @@ class Worker:
                 self.reply(("unsendable", f"unknown request {op!r}"))
                 return
         except BaseException as exc:  # noqa: BLE001 - the student's failure goes back as text
-            self.reply(("raised", type(exc).__name__, self.describe(exc)))
+            # the account on one line, then the student's frames it passed through
+            self.reply(("raised", type(exc).__name__, self.describe(exc, chain=False),
+                        frame_chain(student_frames(exc.__traceback__, self.folder))))
             return
         self.reply(("ok", value))
 
@@ -266,14 +268,17 @@ def student_frames(tb, folder: str):
 
 
 def describe_exception(exc: BaseException, folder: str, filename: str,
-                       memory_mb: Optional[int] = None) -> str:
+                       memory_mb: Optional[int] = None, chain: bool = True) -> str:
     """Type, message and where in the student's files, as ``runner.describe_exception``: the
-    innermost frame of the student's code on the first line, then, when the error passed
-    through several of the student's functions, each of them, outermost first.
+    innermost frame of the student's code on the first line, then (unless ``chain`` is
+    false), when the error passed through several of the student's functions, each of them,
+    outermost first (``frame_chain``).
 
     The one account of a student's exception: the grader's workers, the local check and the
     notebooks' examples all use it."""
     frames = student_frames(exc.__traceback__, folder)
+    if not chain:
+        frames = frames[-1:]
     if isinstance(exc, SyntaxError) and not frames:
         where = f"{_basename(exc.filename or filename)}, line {exc.lineno}"
         text = (exc.text or "").rstrip("\n")
@@ -321,15 +326,20 @@ def _where(frames, quote: bool = True, chain: bool = True) -> str:
     student's frames the error passed through, outermost first, when there are several."""
     if not frames:
         return ""
-    text = f" (in {_frame_text(frames[-1], quote)})"
-    if chain and len(frames) > 1:
-        shown = frames if len(frames) <= _MAX_FRAMES else \
-            frames[:_MAX_FRAMES // 2] + [None] + frames[-(_MAX_FRAMES // 2):]
-        lines = [f"      {_frame_text(f)}" if f is not None else
-                 f"      ... {len(frames) - _MAX_FRAMES} more ..." for f in shown]
-        text += "\n    through your code, outermost call first / 经过你的代码(从最外层调用开始):\n" \
-            + "\n".join(lines)
-    return text
+    return f" (in {_frame_text(frames[-1], quote)})" + (frame_chain(frames) if chain else "")
+
+
+def frame_chain(frames) -> str:
+    """The student's frames an error passed through, outermost first, on lines of their own;
+    "" for one frame or none (the first line of the account names it)."""
+    if len(frames) < 2:
+        return ""
+    shown = frames if len(frames) <= _MAX_FRAMES else \
+        frames[:_MAX_FRAMES // 2] + [None] + frames[-(_MAX_FRAMES // 2):]
+    lines = [f"      {_frame_text(f)}" if f is not None else
+             f"      ... {len(frames) - _MAX_FRAMES} more ..." for f in shown]
+    return "\n    through your code, outermost call first / 经过你的代码(从最外层调用开始):\n" \
+        + "\n".join(lines)
 
 
 def _flush() -> None:

@@ -250,3 +250,13 @@ def test_a_call_in_words_shows_the_shapes_of_its_arrays():
     assert _short(cache) == ("(<array of shape (2, 1, 5, 5)>, <array of shape (3, 1, 3, 3)>, "
                              "{'stride': 2, 'pad': 1})")
     assert _short(list(range(30))) == "<list of length 30>"
+
+
+def test_a_student_exception_reads_in_one_line_and_tells_the_student_more(env):
+    """A check reads ``str(exc)``: the worker's account on one line, as before. What the
+    student reads (``nndl_message``) adds the call the check made, with its arguments."""
+    with pytest.raises(ValueError) as info:
+        env["fail"]("value")
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith("ValueError: bad size 7 > 3 (in mod.py, line ")
+    assert info.value.nndl_message == str(info.value) + "\n    while running fail('value')"
