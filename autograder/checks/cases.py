@@ -87,7 +87,8 @@ def _require(values: dict[str, Any], names: list[str], filename: str) -> None:
             raise AssertionError(failed)
         raise AssertionError("; ".join(
             f"{n} is not defined in {filename}: define it with the signature the stub gives"
-            for n in missing))
+            for n in missing) + "\n" + ";".join(
+            f"{filename} 中没有定义 {n}:请按存根给出的签名定义它" for n in missing))
 
 
 def syntax_error_text(exc: SyntaxError, filename: Optional[str] = None) -> str:

@@ -87,8 +87,10 @@ def test_a_bad_rot180_is_named_where_the_commutativity_check_uses_it(tmp_path):
     results = run_env(EX2, env, filename)
     assert results["test_commutative_public"].message == (
         "rot180(W) for W of shape (2, 2): values differ in 2 of 4 places (shape (2, 2)); first at "
-        "index (0, 0): expected 0.5, got 1; max abs error 0.5\nexpected:\n[[ 0.5  3. ]\n [-2.   1. ]]\n"
-        "got:\n[[ 1.   3. ]\n [-2.   0.5]]")
+        "index (0, 0): expected 0.5, got 1; max abs error 0.5\n"
+        "4 处中有 2 处数值不同(形状 (2, 2));第一处在下标 (0, 0):期望 0.5,得到 1;最大绝对误差 0.5\n"
+        "expected / 期望:\n[[ 0.5  3. ]\n [-2.   1. ]]\n"
+        "got / 得到:\n[[ 1.   3. ]\n [-2.   0.5]]")
     assert "rot180(w) for w of shape (1, 3): expected an array of shape (1, 3), got an array of " \
            "shape (3, 1)" in results["test_true_convolution_rows"].message
 
@@ -147,7 +149,8 @@ def test_a_missing_function_fails_its_checks_by_name_and_the_rest_pass(tmp_path)
     assert failed == ALL_EX2 - INDEPENDENT["rot180"]
     for n in failed:
         assert results[n].message == ("rot180 is not defined in ex5_2.py: define it with the "
-                                      "signature the stub gives")
+                                      "signature the stub gives\n"
+                                      "ex5_2.py 中没有定义 rot180:请按存根给出的签名定义它")
 
 
 def test_an_import_of_an_unavailable_module_is_reported(tmp_path):
