@@ -4,8 +4,9 @@
 downloads), collects each one's files (``intake.collect``), skips those already graded whose
 files and checks are unchanged, grades the rest one at a time or ``jobs`` at a time (forked
 processes, each grading its student's exercises two at a time), records each student as soon
-as it is graded (``store``), applies the late policy to everyone, and writes ``grades.csv``
-for the students of this folder. Progress goes to a callback, which the command line draws.
+as it is graded (``store``, with a copy of the files graded), applies the late policy to
+everyone, and writes ``grades.csv`` for the students of this folder, the graders' points of
+``manual.csv`` folded in. Progress goes to a callback, which the command line draws.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from .engine import Limits
 from .grading import GradingContext, grade_collected, grader_failed
 from .intake import Entry, Upload, collect, discover
 from .late import FILE_TIME, LatePolicy, from_timestamp, iso
+from .report import manual
 from .results import SubmissionResult
 from .grades import write_grades_csv
-from .store import graded_students, load_student, write_student
+from .store import graded_students, has_submission, keep_submission, load_student, write_student
 
 PARALLEL_IN_POOL = 2
 """Exercises graded at once within each student when students are graded ``jobs`` at a time."""
@@ -103,6 +105,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
              f"code could signal (kill) another student's worker; use --jobs 1, or install "
              f"bubblewrap, for full isolation between students")
     scratch = Path(tempfile.mkdtemp(prefix="nndl-batch-"))
+    marks = manual.read(out / manual.FILE, ctx.chapter)
     try:
         tasks = _collect_all(entries, ctx, scratch)
         results: dict[str, SubmissionResult] = {}
@@ -118,10 +121,12 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
                     note(f"{task.student}'s files or the checks changed since it was graded; "
                          f"its recorded grade is kept (not named by --only)")
                 results[task.student] = _settle(recorded[0], task, late, out, ctx,
-                                                recorded[1], facts=not stale)
+                                                recorded[1], marks, facts=not stale)
             elif recorded is not None and recorded[1] == task.digest and not force and not only:
                 results[task.student] = _settle(recorded[0], task, late, out, ctx,
-                                                recorded[1])
+                                                recorded[1], marks)
+                if not has_submission(out, task.student):  # recorded before copies were kept
+                    keep_submission(out, task.student, task.files, ctx.chapter)
             else:
                 todo.append(task)
         skipped = len(results)
@@ -134,7 +139,8 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
             _facts(result, task)
             late.apply(result)
             try:
-                write_student(out, result, ctx.chapter, task.digest)
+                write_student(out, result, ctx.chapter, task.digest, task.files,
+                              marks.for_student(task.student))
             except OSError as exc:  # one student's record never stops the batch
                 note(f"could not record {task.student} in {out}: {exc}")
             results[task.student] = result
@@ -156,7 +162,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
         note(f"{len(elsewhere)} student(s) graded in {out} earlier are not in {submissions} and "
              f"are left out of grades.csv: {shown} (their reports stay in {out}/<student>/)")
     graded = [results[e.student] for e in entries if e.student in results]
-    write_grades_csv(graded, ctx.chapter, out / "grades.csv")
+    write_grades_csv(graded, ctx.chapter, out / "grades.csv", marks.marks)
     return graded
 
 
@@ -202,7 +208,8 @@ def _facts(result: SubmissionResult, task: _Task) -> None:
 
 
 def _settle(result: SubmissionResult, task: _Task, late: LatePolicy, out: Path,
-            ctx: GradingContext, digest: str, facts: bool = True) -> SubmissionResult:
+            ctx: GradingContext, digest: str, marks: "manual.Sheet",
+            facts: bool = True) -> SubmissionResult:
     """A recorded result brought up to date with this run's late policy and, when it is of
     the same files (``facts``), with what the source says about them; its reports are
     rewritten when what they show changed."""
@@ -212,7 +219,8 @@ def _settle(result: SubmissionResult, task: _Task, late: LatePolicy, out: Path,
     late.apply(result)
     if result.to_dict() != before:
         try:
-            write_student(out, result, ctx.chapter, digest)
+            write_student(out, result, ctx.chapter, digest,
+                          manual=marks.for_student(result.student))
         except OSError:
             pass
     return result

@@ -242,6 +242,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         summary += "\nto look at: " + ", ".join(f"{n} {status}" for status, n in
                                                 sorted(problems.items()))
     print(summary)
+    _report(out, chapter=context.chapter, references=args.reference, command="grade")
     return 0
 
 
@@ -268,6 +269,45 @@ a course, from download to upload (README.md has the details):
   nndl-grade grade submissions/ --out out --only zhangsan_12345   # regrade one student
   nndl-grade export out --format canvas             # out/export-canvas.csv, for Canvas
 """
+
+
+def _report(out: Path, **kwargs: object) -> int:
+    """Run ``report.write_report`` with ``kwargs``; its notes go to stderr. 0 when all went
+    well, 1 when manual.csv has problems or the report could not be written."""
+    from .report import write_report
+
+    command = kwargs.pop("command", "report")
+
+    def note(text: str) -> None:
+        print(f"note: {text}", file=sys.stderr)
+
+    try:
+        report = write_report(out, on_note=note, **kwargs)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - grading is done; say what failed and go on
+        print(f"nndl-grade {command}: the report could not be written: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 1 if report.problems else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.is_dir():
+        print(f"nndl-grade report: {out} is not a folder (give the --out folder of "
+              f"nndl-grade grade)", file=sys.stderr)
+        return 2
+    code = _report(out, chapter=args.chapter, references=args.reference)
+    if (out / "report.html").is_file():
+        print(f"report in {out / 'report.html'}; written answers in {out / 'written'}/; "
+              f"graders' points in {out / 'manual.csv'}")
+    return code
+
+
+def _reference_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reference", nargs="+", metavar="DIR", default=None,
+                        help="folders of answer sets published on the web (.py, .ipynb, .md, "
+                             ".html, .txt) to match submissions against; remembered in OUT for "
+                             "later runs")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -306,8 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "OUT/grades.csv (one row per student of SUBMISSIONS, with a status column "
                     "flagging problem submissions) and, per student, OUT/<student>/results.json "
                     "(Gradescope's format), feedback.md (for the student) and summary.json "
-                    "(the record). Students already graded and unchanged are skipped. Exit "
-                    "status 2 when nothing could be graded.")
+                    "(the record), then the report (see nndl-grade report). Students already "
+                    "graded and unchanged are skipped. Exit status 2 when nothing could be "
+                    "graded.")
     grade.add_argument("submissions", help="folder of submissions (one sub-folder or .zip per "
                                            "student, or an unzipped Canvas or Moodle download)")
     grade.add_argument("--out", required=True, help="folder for grades.csv and the reports")
@@ -332,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--late-cutoff", metavar="ISO",
                        help="after this time the auto-graded points count 0")
     grade.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    _reference_option(grade)
     grade.set_defaults(func=_cmd_grade)
 
     export = sub.add_parser(
@@ -355,6 +397,18 @@ def build_parser() -> argparse.ArgumentParser:
                              f"(default: {_export_default('score')})")
     export.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
     export.set_defaults(func=_cmd_export)
+
+    report = sub.add_parser(
+        "report", help="rewrite OUT/report.html, OUT/written/ and the similarity report, and "
+                       "fold the graders' points of OUT/manual.csv into the grades",
+        description="Read what nndl-grade grade left in OUT and write OUT/report.html, "
+                    "OUT/written/ (every answer to each written part), OUT/similarity.csv, "
+                    "and fold the points filled in OUT/manual.csv into grades.csv, each "
+                    "results.json and each feedback.")
+    report.add_argument("out", help="the --out folder of nndl-grade grade")
+    report.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    _reference_option(report)
+    report.set_defaults(func=_cmd_report)
 
     build = sub.add_parser(
         "build", help="write the student handout and the Gradescope autograders",

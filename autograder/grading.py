@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from . import answers
 from .checks.runner import CaseResult, CheckFile, load_check_file, run_case
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
 from .engine import ImportFailed, Limits, Sandbox, Session, WorkerGone, get_sandbox
@@ -109,13 +110,15 @@ def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], context: Grad
     start = time.monotonic()
     cases = check_file_of(exercise).cases
     files_dir = Path(files_dir) if files_dir is not None else None
-    written = None
+    written, state = None, ""
     if exercise.answer:
-        written = files_dir is not None and (files_dir / exercise.answer).is_file()
+        state = answers.MISSING if files_dir is None else \
+            answers.sheet_state(files_dir / exercise.answer, context.chapter, exercise)
+        written = state != answers.MISSING
 
     def done(results, message="", output="") -> ExerciseResult:
         return ExerciseResult(exercise.id, list(results), message, output,
-                              time.monotonic() - start, written)
+                              time.monotonic() - start, written, state)
 
     def all_fail(message: str, output: str = "") -> ExerciseResult:
         return done([CaseResult(c.name, c.points, c.hidden, False, message) for c in cases],

@@ -10,17 +10,23 @@ who submitted (``Identity``: name, email, SID, the LMS and its id for the studen
 
 Hidden checks show only whether they passed and their points, never their message (it could
 reveal their inputs); the Gradescope summary shows public points only, so nothing visible
-before grades are published reveals a hidden outcome. Written parts are listed as graded by
-hand and never scored. ``grades.py`` makes a student's row of grades.csv.
+before grades are published reveals a hidden outcome. Written parts are never scored by the
+autograder: each is listed with its answer sheet's state (``answers``: submitted, untouched,
+blank, missing) and, once a grader has filled its row of ``OUT/manual.csv``, with the points
+given (``ManualMark``, passed to every rendering as ``manual``): a manual test in
+results.json, a line in the feedback, the ``written`` and ``final`` columns of grades.csv
+(``grades.py`` makes a student's row).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
+from . import answers
 from .checks.runner import CaseResult
 from .course import Chapter, Exercise
+from .marks import ManualMark, find_mark, known_marks, written_score
 
 
 def pts(x: float) -> str:
@@ -92,6 +98,17 @@ class ExerciseResult:
     elapsed: float = 0.0
     written_submitted: Optional[bool] = None
     """Whether the written part's answer file was there; None when the exercise has none."""
+    written_state: str = ""
+    """The answer sheet's state (``answers.STATES``); '' in records older than it."""
+
+    @property
+    def answer_state(self) -> Optional[str]:
+        """The answer sheet's state, None when the exercise has no written part."""
+        if self.written_state:
+            return self.written_state
+        if self.written_submitted is None:
+            return None
+        return answers.SUBMITTED if self.written_submitted else answers.MISSING
 
     @property
     def score(self) -> float:
@@ -111,10 +128,11 @@ class ExerciseResult:
 
     @classmethod
     def failed(cls, exercise: Exercise, message: str, *, elapsed: float = 0.0,
-               output: str = "", written_submitted: Optional[bool] = None) -> "ExerciseResult":
+               output: str = "", written_submitted: Optional[bool] = None,
+               written_state: str = "") -> "ExerciseResult":
         """Every check of ``exercise`` failed for the one reason ``message``."""
         cases = [CaseResult(c.name, c.points, c.hidden, False, message) for c in exercise.checks]
-        return cls(exercise.id, cases, message, output, elapsed, written_submitted)
+        return cls(exercise.id, cases, message, output, elapsed, written_submitted, written_state)
 
 
 @dataclass
@@ -184,7 +202,8 @@ class SubmissionResult:
                 elapsed: float = 0.0) -> "SubmissionResult":
         """A submission that could not be graded at all: every check fails with ``message``."""
         exercises = [ExerciseResult.failed(ex, message,
-                                           written_submitted=False if ex.answer else None)
+                                           written_submitted=False if ex.answer else None,
+                                           written_state=answers.MISSING if ex.answer else "")
                      for ex in chapter.exercises]
         return cls(student, exercises, elapsed, message, "")
 
@@ -199,7 +218,8 @@ class SubmissionResult:
             exercise_id=e["exercise_id"],
             cases=[CaseResult(**c) for c in e["cases"]],
             message=e.get("message", ""), output=e.get("output", ""),
-            elapsed=e.get("elapsed", 0.0), written_submitted=e.get("written_submitted"))
+            elapsed=e.get("elapsed", 0.0), written_submitted=e.get("written_submitted"),
+            written_state=e.get("written_state", ""))
             for e in data["exercises"]]
         return cls(data["student"], exercises, data.get("elapsed", 0.0), data.get("message", ""),
                    data.get("sandbox", ""), list(data.get("upload", [])),
@@ -209,7 +229,7 @@ class SubmissionResult:
                    _known(Late, data.get("late")))
 
     # -- renderings ---------------------------------------------------------------------------
-    def summary(self, chapter: Chapter) -> str:
+    def summary(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> str:
         """The overview a student sees first on Gradescope: what the upload held, and the
         public points per exercise (hidden checks show once grades are published)."""
         lines = list(_upload_lines(self, chapter))
@@ -233,14 +253,15 @@ class SubmissionResult:
             if er.message:
                 line += f" — {er.message.splitlines()[0]}"
             lines.append(line)
-        written = _written_lines(self, chapter)
+        written = _written_lines(self, chapter, manual)
         if written:
-            lines += ["", "Written parts (graded by hand, not scored here):"]
+            lines += ["", "Written parts (graded by hand, not by the autograder):"]
             lines += [f"  {w}" for w in written]
         return "\n".join(lines)
 
-    def gradescope(self, chapter: Chapter) -> dict:
-        """Gradescope's results.json: one test per check."""
+    def gradescope(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> dict:
+        """Gradescope's results.json: one test per check, then one manual test per graded
+        written part (visible, its comment as output); the score counts both."""
         tests = []
         for er in self.exercises:
             for case in er.cases:
@@ -252,20 +273,35 @@ class SubmissionResult:
                     "output": _case_output(case),
                     "visibility": "after_published" if case.hidden else "visible",
                 })
+        for m in known_marks(chapter, manual):
+            tests.append({
+                "name": f"{m.exercise_id} · written: {m.part}",
+                "score": float(m.points),
+                "max_score": float(m.max_points),
+                "output": m.comment or "graded by hand",
+                "tags": ["manual"],
+                "visibility": "visible",
+            })
         return {
-            "score": float(self.score),
+            "score": float(self.score + (written_score(known_marks(chapter, manual)) or 0.0)),
             "execution_time": round(max(float(self.elapsed), 0.0), 3),
-            "output": self.summary(chapter),
+            "output": self.summary(chapter, manual),
             "stdout_visibility": "hidden",
             "tests": tests,
         }
 
-    def feedback(self, chapter: Chapter) -> str:
+    def feedback(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> str:
         """A report the student can read: every check, its points and its message (hidden
         checks: passed or failed and points only), and the written parts, graded by hand."""
-        out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "",
-               f"Feedback for **{self.student}**: **{pts(self.score)} / {pts(self.possible)}** "
-               f"auto-graded points.", ""]
+        marks = known_marks(chapter, manual)
+        headline = f"Feedback for **{self.student}**: **{pts(self.score)} / " \
+                   f"{pts(self.possible)}** auto-graded points."
+        if marks:
+            written = written_score(marks) or 0.0
+            headline += f" Written parts: **{pts(written)} / " \
+                        f"{pts(sum(m.max_points for m in marks))}** (graded by hand); " \
+                        f"final **{pts(self.score + written)}**."
+        out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "", headline, ""]
         if self.message:
             out += [f"> Submission: {self.message}", ""]
         if self.lateness_line():
@@ -290,11 +326,19 @@ class SubmissionResult:
                 if not case.passed and not case.hidden and case.message != er.message:
                     out += [""] + fenced(case.message, indent="  ")
             if ex is not None and ex.written:
-                state = "submitted" if er.written_submitted else "**not submitted**"
+                state = er.answer_state or answers.MISSING
+                shown = answers.DESCRIPTION[state]
+                shown = shown if state == answers.SUBMITTED else f"**{shown}**"
                 out.append("")
                 for w in ex.written:
-                    out.append(f"- Written part `{w.id}` ({ex.answer}, {state}): graded by hand, "
-                               f"not scored here. {w.en} / {w.zh}")
+                    mark = find_mark(marks, ex.id, w.id)
+                    graded = (f"graded by hand: **{pts(mark.points)} / "
+                              f"{pts(mark.max_points)}**") if mark else \
+                        f"graded by hand (up to {pts(w.points)} points), not yet graded"
+                    out.append(f"- Written part `{w.id}` ({ex.answer}, {shown}): {graded}. "
+                               f"{w.en} / {w.zh}")
+                    if mark and mark.comment:
+                        out += [""] + [f"  > {line}" for line in mark.comment.splitlines()]
             out.append("")
         out.append("Hidden checks show only whether they passed. They run on inputs you do not "
                    "see; the public checks run on your machine: `python check.py` in the "
@@ -358,15 +402,19 @@ def _case_output(case: CaseResult) -> str:
     return "passed" if case.passed else case.message
 
 
-def _written_lines(result: SubmissionResult, chapter: Chapter) -> list[str]:
+def _written_lines(result: SubmissionResult, chapter: Chapter,
+                   manual: Sequence[ManualMark] = ()) -> list[str]:
     lines = []
     for er in result.exercises:
         ex = _exercise(chapter, er.exercise_id)
         if ex is None or not ex.written:
             continue
-        state = "submitted" if er.written_submitted else "not submitted"
+        state = answers.DESCRIPTION[er.answer_state or answers.MISSING]
         for w in ex.written:
-            lines.append(f"{ex.id} {w.id} ({ex.answer}, {state}): {w.en} / {w.zh}")
+            mark = find_mark(manual, ex.id, w.id)
+            graded = f"{pts(mark.points)} / {pts(mark.max_points)}" if mark \
+                else f"not yet graded (up to {pts(w.points)})"
+            lines.append(f"{ex.id} {w.id} ({ex.answer}, {state}): {graded}. {w.en} / {w.zh}")
     return lines
 
 

@@ -317,3 +317,13 @@ def test_the_newest_time_of_the_files_taken_is_kept(tmp_path):
             os.utime(sub / name, (when, when))
     up, _ = _collect(tmp_path, make)
     assert up.newest == 1_700_000_500  # notes.txt is not taken: its time does not count
+
+
+def test_the_reports_folders_are_no_student_ids(tmp_path):
+    for name in ("similarity", "written", "Similarity.zip"):
+        (tmp_path / name).mkdir() if not name.endswith(".zip") else \
+            make_zip(tmp_path / name, {"ex5_4.py": b"x = 1\n"})
+    (tmp_path / "sim").mkdir()
+    entries, notes = discover(tmp_path)
+    assert [e.student for e in entries] == ["sim"]
+    assert sum("name of a file the grader writes" in n for n in notes) == 3

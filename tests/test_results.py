@@ -9,8 +9,10 @@ import jsonschema
 import pytest
 
 from autograder.checks.runner import CaseResult
+from autograder import answers
+from autograder.grades import csv_row, write_grades_csv
+from autograder.marks import ManualMark
 from autograder.results import ExerciseResult, SubmissionResult, fenced
-from autograder.grades import write_grades_csv
 from tests.support import CHAPTER, RESULTS_SCHEMA
 
 SCHEMA = json.loads(RESULTS_SCHEMA.read_text())
@@ -79,9 +81,10 @@ def test_grades_csv_has_a_row_per_student(tmp_path):
         rows = list(csv.reader(fh))
     assert rows[0][:7] == ["student", "name", "email", "sid", "lms", "lms_id", "status"]
     ids = [ex.id for ex in CHAPTER.exercises]
-    assert rows[0][7:7 + len(ids) + 7] == [*ids, "total", "possible", "submitted_at",
-                                           "time_source", "late_days", "penalty_pct", "adjusted"]
-    assert rows[0][7 + len(ids) + 7:] == [f"{ex.id} · {c.name}" for ex in CHAPTER.exercises
+    assert rows[0][7:7 + len(ids) + 9] == [*ids, "total", "possible", "submitted_at",
+                                           "time_source", "late_days", "penalty_pct", "adjusted",
+                                           "written", "final"]
+    assert rows[0][7 + len(ids) + 9:] == [f"{ex.id} · {c.name}" for ex in CHAPTER.exercises
                                           for c in ex.checks]
     assert [r[0] for r in rows[1:]] == ["alice", "bob"]
     assert all(len(r) == len(rows[0]) for r in rows)
@@ -194,3 +197,69 @@ def test_a_problem_is_told_in_one_line():
     assert r.problem == "not found: ex5_3.py"
     r.status = "ok"
     assert r.problem == ""
+
+
+def with_states(**states: str) -> SubmissionResult:
+    result = sample()
+    for er in result.exercises:
+        if er.exercise_id in states:
+            er.written_state = states[er.exercise_id]
+            er.written_submitted = states[er.exercise_id] != answers.MISSING
+    return result
+
+
+def test_untouched_and_blank_sheets_are_not_called_submitted():
+    result = with_states(ex5_2=answers.UNTOUCHED, ex5_7=answers.BLANK,
+                         ex5_backprop=answers.SUBMITTED)
+    text = result.feedback(CHAPTER)
+    lines = {ex: next(line for line in text.splitlines() if f"({ex}.md," in line)
+             for ex in ("ex5_2", "ex5_7", "ex5_backprop")}
+    assert "**untouched: the handout's answer sheet, unchanged**" in lines["ex5_2"]
+    assert "**blank: the file is empty**" in lines["ex5_7"]
+    assert "submitted" not in lines["ex5_2"] and "submitted" not in lines["ex5_7"]
+    assert "(ex5_backprop.md, submitted)" in lines["ex5_backprop"]
+    output = result.gradescope(CHAPTER)["output"]
+    assert "ex5_2 proof (ex5_2.md, untouched" in output and "ex5_7 analysis (ex5_7.md, blank" in output
+
+
+def test_records_older_than_the_state_read_back_from_written_submitted():
+    data = sample().to_dict()
+    for e in data["exercises"]:
+        e.pop("written_state")
+    back = SubmissionResult.from_dict(data)
+    assert back.exercise("ex5_2").answer_state == answers.SUBMITTED
+    assert back.exercise("ex5_3").answer_state == answers.MISSING
+    assert back.exercise("ex5_4").answer_state is None
+
+
+MARKS = [ManualMark("ex5_2", "proof", 7.5, 10, "Sizes shown; the padding step is missing."),
+         ManualMark("ex5_9", "essay", 5, 5, "a row of a part the manifest no longer has")]
+
+
+def test_graded_written_parts_are_manual_tests_counted_in_the_score():
+    result = sample()
+    data = result.gradescope(CHAPTER, MARKS)
+    jsonschema.validate(data, SCHEMA)
+    manual = [t for t in data["tests"] if "manual" in t.get("tags", [])]
+    assert manual == [{"name": "ex5_2 · written: proof", "score": 7.5, "max_score": 10.0,
+                       "output": "Sizes shown; the padding step is missing.", "tags": ["manual"],
+                       "visibility": "visible"}]
+    assert data["score"] == result.score + 7.5
+    assert "ex5_2 proof (ex5_2.md, submitted): 7.5 / 10" in data["output"]
+    assert "ex5_7 analysis (ex5_7.md, submitted): not yet graded (up to 10)" in data["output"]
+    assert "essay" not in json.dumps(data)
+
+
+def test_feedback_and_grades_show_the_graders_points(tmp_path):
+    result = sample()
+    text = result.feedback(CHAPTER, MARKS)
+    assert f"Written parts: **7.5 / 10** (graded by hand); final **{result.score + 7.5:g}**" in text
+    assert "graded by hand: **7.5 / 10**" in text and "> Sizes shown; the padding step is missing." in text
+    assert "graded by hand (up to 15 points), not yet graded" in text
+    assert csv_row(result, CHAPTER)[20:22] == ["", f"{result.score:g}"]
+    assert csv_row(result, CHAPTER, MARKS)[20:22] == ["7.5", f"{result.score + 7.5:g}"]
+    path = tmp_path / "grades.csv"
+    write_grades_csv([result], CHAPTER, path, {"alice": MARKS})
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        row = list(csv.DictReader(fh))[0]
+    assert (row["written"], row["final"]) == ("7.5", f"{result.score + 7.5:g}")

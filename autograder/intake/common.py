@@ -22,7 +22,7 @@ MAX_ENTRIES = 2_000
 IGNORED_PARTS = frozenset({"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"})
 """Folders whose content is never part of an answer."""
 
-RESERVED = frozenset({"grades.csv", "report.html", "manual.csv", "similarity.csv", "written",
+RESERVED = frozenset({"grades.csv", "report.html", "manual.csv", "similarity.csv", "similarity", "written",
                       "summary.json", "export-canvas.csv", "export-moodle.csv",
                       "export-gradescope.csv"})
 """Names in a grading output folder that a student id may not take."""
