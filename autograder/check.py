@@ -19,7 +19,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, TextIO
+from typing import Iterable, Optional, Sequence, TextIO
 
 from .checks.runner import Case, CaseResult, CheckFile, load_check_file, run_case
 from .collect import import_warnings
@@ -142,6 +142,37 @@ def files_to_check(path: Path, targets: Iterable[Target], chapter: str = "",
 
 # -- running the checks ---------------------------------------------------------------------
 
+def run_cases(session: Session, cases: Sequence[Case],
+              listener: Optional[Listener] = None) -> list[CaseResult]:
+    """Run ``cases`` on a started session, as the grader and the local check both do: every
+    public case first, then the hidden ones in a fresh worker (launched while the public ones
+    run), so that nothing a hidden case passed can reach a public case's message. Results in
+    the order of ``cases``; ``listener`` hears of each case as it starts and ends."""
+    listener = listener or Listener()
+
+    def one(case: Case) -> CaseResult:
+        listener.case(case)
+        result = session.run_case(lambda env: run_case(case, env),
+                                  lambda why: CaseResult(case.name, case.points, case.hidden,
+                                                         False, why))
+        listener.result(result)
+        return result
+
+    public = [c for c in cases if not c.hidden]
+    hidden = [c for c in cases if c.hidden]
+    if hidden and public:
+        try:
+            session.launch()
+        except Exception:  # noqa: BLE001 - its own start reports the problem
+            pass
+    by_name = {c.name: one(c) for c in public}
+    if hidden:
+        if public:
+            session.renew()
+        by_name.update((c.name, one(c)) for c in hidden)
+    return [by_name[c.name] for c in cases]
+
+
 def run_session(check_file: CheckFile, path: Path, *, hidden: bool = True,
                 limits: Optional[Limits] = None, listener: Optional[Listener] = None
                 ) -> tuple[list[CaseResult], Optional[str]]:
@@ -173,13 +204,7 @@ def run_session(check_file: CheckFile, path: Path, *, hidden: bool = True,
         except Exception as exc:  # noqa: BLE001 - ImportFailed or a worker that never started
             return all_fail(str(getattr(exc, "reason", "") or exc))
         listener.imported(None, cases)
-        results = []
-        for c in cases:
-            listener.case(c)
-            r = session.run_case(lambda env, c=c: run_case(c, env), lambda why, c=c: failed(c, why))
-            listener.result(r)
-            results.append(r)
-        return results, None
+        return run_cases(session, cases, listener), None
     finally:
         session.close()
 
