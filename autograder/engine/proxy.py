@@ -46,24 +46,44 @@ class ImportFailed(Exception):
     """The student's file could not be imported; every case of the exercise fails with this."""
 
 
-_error_types: dict[str, type] = {}
+_error_types: dict[tuple, type] = {}
+_MAX_ERROR_TYPES = 512
+
+
+def _builtin_error(name: str) -> Optional[type]:
+    """The built-in ``Exception`` subclass called ``name`` (not ``Exception`` itself), or None."""
+    base = getattr(builtins, name, None) if name.isidentifier() else None
+    if isinstance(base, type) and issubclass(base, Exception) and base is not Exception:
+        return base
+    return None
 
 
 def student_error(type_name: str, message: str) -> StudentError:
-    """A ``StudentError`` that is also an instance of the student's exception type when that is
-    a built-in ``Exception`` (so ``except ValueError`` in a check works as in-process)."""
-    cls = _error_types.get(type_name)
+    """A ``StudentError`` named after the student's exception type that is also an instance of
+    the built-in ``Exception`` types it extends, so that ``except ValueError`` in a check works
+    as in-process. ``type_name`` is the worker's label: ``ValueError`` for a built-in type,
+    ``ShapeError(ValueError)`` for a student's (its nearest built-in bases in parentheses)."""
+    name, bases = type_name, ()
+    if type_name.endswith(")") and "(" in type_name:
+        name, _, rest = type_name[:-1].rpartition("(")
+        bases = tuple(b for b in (_builtin_error(n) for n in rest.split(",")) if b is not None)
+    elif _builtin_error(type_name) is not None:
+        bases = (_builtin_error(type_name),)
+    name = name.replace("\0", "")[:100] or "Exception"
+    key = (name, bases)
+    cls = _error_types.get(key)
     if cls is None:
-        base = getattr(builtins, type_name, None) if type_name.isidentifier() else None
         cls = StudentError
-        if isinstance(base, type) and issubclass(base, Exception) and base is not Exception:
+        for tried in (bases, bases[:1], ()):  # an incompatible layout (OSError and a few others)
             try:
-                cls = type(type_name, (StudentError, base), {"student_type": type_name})
-            except TypeError:  # an incompatible layout (OSError and a few others)
-                cls = StudentError
-            _error_types[type_name] = cls  # only built-in names: the cache stays small
+                cls = type(name, (StudentError,) + tried, {"student_type": name})
+                break
+            except TypeError:
+                continue
+        if len(_error_types) < _MAX_ERROR_TYPES:
+            _error_types[key] = cls
     err = cls(message)
-    err.student_type = type_name
+    err.student_type = name
     return err
 
 

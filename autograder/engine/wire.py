@@ -4,16 +4,29 @@ A message is a 4-byte little-endian length and a payload; a payload is one value
 tagged binary format. Only plain data has a tag: None, bools, ints, floats, complex numbers,
 str, bytes, lists, tuples, dicts (keys: None, bools, ints, floats, str, bytes and tuples of
 those), sets and frozensets, NumPy arrays and scalars of a numeric or bool dtype (raw bytes
-with shape and dtype). Everything else is a *handle*: an id and a type name, which the side
-that owns the object resolves. Decoding builds only those plain objects, bounded in depth,
-count and size, so a hostile peer can make it fail but cannot make it run code.
+with shape and dtype, and whether the array is read-only). Everything else is a *handle*: an
+id and a type name, which the side that owns the object resolves. Decoding builds only those
+plain objects, bounded in depth, count and size, so a hostile peer can make it fail but cannot
+make it run code.
+
+Subclasses of plain types (a ``namedtuple``, an ``OrderedDict`` or any ``dict`` subclass, an
+``IntEnum``, ``np.str_``...) cross as the value of their base type, read with the base type's
+own C-level methods (``plain_value``): no method the subclass defines (``__eq__``,
+``__int__``, ``__iter__``, ``__getitem__``, ``keys``, ``items``, ``__len__``...) runs, so a
+subclass that lies about its value crosses with its real one. A subclassed container also
+keeps a handle of the original (tag ``v``): the other side receives a *stand-in*, an instance
+of a subclass of the base type (``StandIn``) holding the plain value, and a stand-in sent
+back crosses as its handle, so that the owner gets its own object again (a student's
+``namedtuple`` cache comes back to its backward pass as that namedtuple). When no handle can
+be made (the sender keeps no table), the plain value crosses alone.
 
 Format (little-endian): ``N`` None, ``T``/``F`` bools, ``i`` int64, ``I`` u32 length + a
 longer int (two's complement), ``f`` float64, ``c`` two float64, ``s`` u32 length + UTF-8
 (surrogates passed), ``b`` u32 length + bytes, ``l``/``t``/``S``/``Z`` (list, tuple, set,
 frozenset) u32 count + items, ``d`` u32 count + key, value pairs, ``a`` dtype code (u8), ndim
-(u8), ndim u64 sizes + the C-ordered bytes, ``g`` dtype code + one element's bytes (a NumPy
-scalar), ``h`` u64 id, u8 callable, u32 length + type name (a handle).
+(u8), ndim u64 sizes + the C-ordered bytes (``r``: the same, for a read-only array), ``g``
+dtype code + one element's bytes (a NumPy scalar), ``h`` u64 id, u8 callable, u32 length +
+type name (a handle), ``v`` a handle followed by one container value (a stand-in).
 
 This module runs on both sides: in the grader and, copied, inside the sandbox, where only
 the standard library and NumPy exist. It must not import anything else.
@@ -27,17 +40,19 @@ import struct
 from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
     Exception, IndexError, MemoryError, OverflowError, RecursionError, TypeError,
     UnicodeDecodeError, ValueError,
-    bool, bytes, complex, dict, float, frozenset, int, isinstance, len, list, set, str, tuple,
-    type)
+    bool, bytes, complex, dict, float, frozenset, int, isinstance, issubclass, len, list, set,
+    slice, str, tuple, type)
 from typing import Any, Callable, Optional
 
 import numpy as np
 
 _ndarray, _generic, _dtype = np.ndarray, np.generic, np.dtype
+_dtype_of_scalar = np.generic.__dict__["dtype"].__get__
 _asarray, _ascontiguousarray, _frombuffer = np.asarray, np.ascontiguousarray, np.frombuffer
 _tobytes = np.ndarray.tobytes
 _shape_of = np.ndarray.__dict__["shape"].__get__
 _dtype_of = np.ndarray.__dict__["dtype"].__get__
+_flags_of = np.ndarray.__dict__["flags"].__get__
 
 MAX_MESSAGE = 64 * 2**20
 """Largest message (bytes) either side sends or accepts."""
@@ -69,6 +84,122 @@ _U64 = struct.Struct("<Q")
 
 _PLAIN_KEY_TYPES = (type(None), bool, int, float, str, bytes)
 _CONTAINER_TAGS = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}
+
+# The base types' own methods, bound before any student code runs; each reads the value of an
+# instance of a subclass from the object's C-level storage (built-in types cannot be patched).
+_ALL = slice(None)
+_int_value = int.__index__                 # an exact int, whatever __index__/__int__ say
+_float_value = float.__float__
+_str_value = str.__str__
+_bytes_slice = bytes.__getitem__
+_tuple_slice = tuple.__getitem__
+_list_slice = list.__getitem__
+_dict_items = dict.items                   # a view that iterates the dict's own table
+_set_iter = set.__iter__
+_frozenset_iter = frozenset.__iter__
+_complex_real = complex.__dict__["real"].__get__
+_complex_imag = complex.__dict__["imag"].__get__
+_mro_of = type.__dict__["__mro__"].__get__
+
+
+def plain_value(value: Any) -> Any:
+    """The value of an instance of a subclass of a plain type, as its base type's own
+    methods read it: ``int``, ``float``, ``complex``, ``str``, ``bytes``, ``tuple``,
+    ``list``, ``dict``, ``set``, ``frozenset``, as an instance of that exact type. The items
+    of a container are returned as they are (not converted). ``NOT_PLAIN`` for anything else,
+    exact plain types included (they need no conversion). No method of the subclass runs.
+
+    NumPy scalars of a numeric dtype are not converted (they cross as NumPy scalars); a
+    ``bool`` cannot be subclassed.
+    """
+    t = type(value)
+    if t in _EXACT:
+        return NOT_PLAIN
+    if issubclass(t, _generic) and wire_dtype(_dtype_of_scalar(value)) is not None:
+        return NOT_PLAIN
+    if issubclass(t, int):
+        return _int_value(value)
+    if issubclass(t, float):
+        return _float_value(value)
+    if issubclass(t, str):
+        return _str_value(value)
+    if issubclass(t, bytes):
+        return _bytes_slice(value, _ALL)
+    if issubclass(t, tuple):
+        return _tuple_slice(value, _ALL)
+    if issubclass(t, list):
+        return _list_slice(value, _ALL)
+    if issubclass(t, dict):
+        return dict(list(_dict_items(value)))
+    if issubclass(t, frozenset):
+        return frozenset(list(_frozenset_iter(value)))
+    if issubclass(t, set):
+        return set(list(_set_iter(value)))
+    if issubclass(t, complex):
+        return complex(_complex_real(value), _complex_imag(value))
+    return NOT_PLAIN
+
+
+class _NotPlain:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_PLAIN"
+
+
+NOT_PLAIN = _NotPlain()
+"""What ``plain_value`` returns for a value that is not a subclass instance of a plain type."""
+
+_EXACT = frozenset((type(None), bool, int, float, complex, str, bytes, tuple, list, dict, set,
+                    frozenset))
+
+
+def normalise(value: Any, _depth: int = 0) -> Any:
+    """``value`` with every subclass instance of a plain type, at any depth of lists, tuples,
+    dicts and sets, replaced by its base type's value (``plain_value``); arrays, NumPy scalars
+    and other objects are left as they are. What the other side of the wire sees, for code
+    that runs the checks in one process."""
+    if _depth > MAX_DEPTH:
+        raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
+    t = type(value)
+    if t not in _EXACT:
+        converted = plain_value(value)
+        if converted is NOT_PLAIN:
+            return value
+        value, t = converted, type(converted)
+    if t is list or t is tuple:
+        items = [normalise(v, _depth + 1) for v in value]
+        return items if t is list else tuple(items)
+    if t is dict:
+        return {normalise(k, _depth + 1): normalise(v, _depth + 1) for k, v in list(value.items())}
+    if t is set or t is frozenset:
+        return t(normalise(v, _depth + 1) for v in list(value))
+    return value
+
+
+class StandIn:
+    """Mixin of the stand-ins: a plain container received for an object of a subclass type
+    that stays on the other side (``origin``, what ``on_handle`` made of its handle)."""
+
+    __slots__ = ()
+    _nndl_origin: Any
+
+
+def _stand_in_type(base: type) -> type:
+    cls = type(base.__name__, (StandIn, base), {"__module__": __name__})
+    cls.__qualname__ = f"StandIn[{base.__name__}]"
+    return cls
+
+
+_STAND_INS = {base: _stand_in_type(base) for base in (tuple, list, dict, set, frozenset)}
+_STAND_IN_TYPES = frozenset(_STAND_INS.values())
+
+
+def stand_in(value: Any, origin: Any) -> Any:
+    """A stand-in for a container of type ``type(value)`` (exact) whose original is ``origin``."""
+    out = _STAND_INS[type(value)](value)
+    out._nndl_origin = origin
+    return out
 
 
 class WireError(Exception):
@@ -142,9 +273,10 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
                             f"send (the limit of one message is {max_bytes:,} bytes)")
         if type(a) is not _ndarray:
             a = _ndarray.view(a, _ndarray)
-        if _dtype_of(a) is not dt or not a.flags.c_contiguous:
+        tag = b"a" if _flags_of(a).writeable else b"r"
+        if _dtype_of(a) is not dt or not _flags_of(a).c_contiguous:
             a = _ascontiguousarray(a, dtype=dt)
-        put(b"a" + bytes((_CODE[dt], len(shape))))
+        put(tag + bytes((_CODE[dt], len(shape))))
         if shape:
             put(struct.pack(f"<{len(shape)}Q", *shape))
         put(_tobytes(a))
@@ -198,9 +330,12 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
             if depth >= MAX_DEPTH:
                 raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
             items = list(v.items())
-            for k, _ in items:
+            for i, (k, val) in enumerate(items):
                 if not plain_key(k):
-                    raise WireError(f"a dict key of type {type(k).__name__} cannot be sent")
+                    key = normalise(k)  # a key of a subclass of a plain type: its base value
+                    if not plain_key(key):
+                        raise WireError(f"a dict key of type {type(k).__name__} cannot be sent")
+                    items[i] = (key, val)
             put(b"d" + _U32.pack(len(items)))
             state[0] += 5
             for k, val in items:
@@ -220,18 +355,33 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
             if wire_dtype(_dtype_of(v)) is not None:
                 return array(v)
         elif isinstance(v, _generic):
-            dt = wire_dtype(v.dtype)
+            dt = wire_dtype(_dtype_of_scalar(v))
             if dt is not None:
                 put(b"g" + bytes((_CODE[dt],)) + _tobytes(_asarray(v, dtype=dt)))
                 state[0] += 2 + dt.itemsize
                 return
+        if t in _STAND_IN_TYPES:  # a stand-in goes back as the object it stands for
+            return handle(on_other(v._nndl_origin))
+        base = plain_value(v)
+        if base is not NOT_PLAIN:  # a subclass of a plain type: its base type's value
+            state[1] -= 1
+            if type(base) in _STAND_INS:
+                try:  # the original stays here, for when the stand-in comes back
+                    h = on_other(v)
+                except WireError:
+                    h = None
+                if h is not None:
+                    handle(h, b"v")
+            return enc(base, depth)
         if convert is not None:  # only what is not plain data as it is
-            stand_in = convert(v)
-            if stand_in is not v:
+            converted = convert(v)
+            if converted is not v:
                 state[1] -= 1
-                return enc(stand_in, depth)
-        h = on_other(v)
-        put(b"h" + _HANDLE.pack(h.id, 1 if h.callable else 0))
+                return enc(converted, depth)
+        handle(on_other(v))
+
+    def handle(h: Handle, tag: bytes = b"h") -> None:
+        put(tag + _HANDLE.pack(h.id, 1 if h.callable else 0))
         state[0] += 10
         string(h.type_name[:200])
 
@@ -243,7 +393,7 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
 
 
 _N, _T, _F, _i, _I, _f, _c, _s, _b = (ord(c) for c in "NTFiIfcsb")
-_l, _t, _S, _Z, _d, _a, _g, _h = (ord(c) for c in "ltSZdagh")
+_l, _t, _S, _Z, _d, _a, _r, _g, _h, _v = (ord(c) for c in "ltSZdarghv")
 
 
 def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
@@ -275,7 +425,7 @@ def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
         nonlocal pos, items
         tag = buf[pos]
         pos += 1
-        if tag == _a:
+        if tag == _a or tag == _r:
             dt = dtype_code()
             ndim = buf[pos]
             if ndim > MAX_NDIM:
@@ -290,6 +440,8 @@ def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
                 raise WireError("the message is truncated or malformed")
             arr = _frombuffer(buf, dtype=dt, count=n, offset=pos).reshape(shape).copy()
             pos += nbytes
+            if tag == _r:
+                arr.flags.writeable = False
             return arr
         if tag == _f:
             pos += 8
@@ -353,7 +505,7 @@ def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
             dt = dtype_code()
             raw = chunk(dt.itemsize)
             return _frombuffer(raw, dtype=dt, count=1)[0].copy()
-        if tag == _h:
+        if tag == _h or tag == _v:
             hid, flag = _HANDLE.unpack_from(buf, pos)
             (n,) = unpack_u32(buf, pos + 9)
             pos += 13
@@ -361,7 +513,12 @@ def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
                 name = chunk(n).decode("utf-8", "surrogatepass")
             except UnicodeDecodeError:
                 raise WireError("the message holds a string that is not valid UTF-8") from None
-            return on_handle(Handle(hid, name, bool(flag)))
+            if tag == _h:
+                return on_handle(Handle(hid, name, bool(flag)))
+            if pos >= end or buf[pos] not in (_t, _l, _d, _S, _Z):
+                raise WireError("the message holds a stand-in that is not a container")
+            origin = on_handle(Handle(hid, name, bool(flag)))
+            return stand_in(dec(depth), origin)
         raise WireError(f"the message holds an unknown tag {bytes((tag,))!r}")
 
     try:

@@ -11,7 +11,14 @@ channel closes.
 The channel (``--fd``) carries length-prefixed messages in the plain-data format of
 ``wire.py``; the student's stdout and stderr (fd 1 and 2) go elsewhere (a pipe the grader
 caps), so nothing the student prints can be taken for a reply. Student objects that are not
-plain data stay here, in a table, and the grader gets handles to them.
+plain data stay here, in a table, and the grader gets handles to them (a subclass of a plain
+type crosses as its base type's value, ``wire.plain_value``).
+
+A student exception goes back as its type's name, followed by its nearest built-in base
+types when it is not itself built-in (``ShapeError(ValueError)``), so that the checks can
+catch it as the built-in type it extends. The CPU time of the last call is measured here,
+where the student's code runs: reading the attribute ``CPU_ATTRIBUTE`` of any student object
+returns it (in seconds), in place of the object's own attribute.
 
 This file runs inside the sandbox, where only the standard library and NumPy exist: it
 imports nothing from ``autograder``.
@@ -20,16 +27,18 @@ imports nothing from ``autograder``.
 from __future__ import annotations
 
 import argparse
+import builtins
 import os
 import sys
+import time
 import traceback
 import types
 # The student's code may replace built-ins; the worker keeps the originals.
 from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
     BaseException, bytearray, bytes, memoryview, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
     NameError, NotImplementedError, OSError, PermissionError, RecursionError, RuntimeError,
-    SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, len, list, max,
-    open, setattr, str, type)
+    SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, issubclass, len,
+    list, max, object, open, setattr, str, type)
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
@@ -49,7 +58,13 @@ PRELOAD = (
     "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks", "numpy.testing",
 )
 
+CPU_ATTRIBUTE = "_nndl_cpu_seconds"
+"""Reading this attribute of any student object returns the CPU seconds of the last call
+(``autograder.checks.timing`` reads it; a student object cannot answer in the worker's place)."""
+
 _write = os.write
+_process_time = time.process_time
+_BUILTIN_NAMES = dict(vars(builtins))  # the built-ins as they are before any student code runs
 _read = os.read
 _readv = os.readv
 _exit = os._exit
@@ -117,17 +132,32 @@ class Objects:
             raise wire.WireError(f"no object with handle {h.id} in this worker") from None
 
 
-_COLLECTIONS_DICTS = ("OrderedDict", "defaultdict", "Counter")
+_mro_of = type.__dict__["__mro__"].__get__
+_name_of = type.__dict__["__name__"].__get__
 
 
-def _convert(value):
-    """Map standard containers that are subclasses of dict to plain dicts (they compare and
-    read like dicts); everything else crosses as it is or as a handle."""
-    t = type(value)
-    if t is not dict and isinstance(value, dict) and t.__module__ == "collections" \
-            and t.__name__ in _COLLECTIONS_DICTS:
-        return dict(value)
-    return value
+def _builtin(cls) -> bool:
+    return _BUILTIN_NAMES.get(_name_of(cls)) is cls
+
+
+def exception_label(exc: BaseException) -> str:
+    """The name of the exception's type, and when that type is not built-in, its nearest
+    built-in base types in parentheses: ``ValueError``, ``ShapeError(ValueError)``,
+    ``AxisError(ValueError,IndexError)``; ``Oops`` when it extends ``Exception`` only."""
+    cls = type(exc)
+    name = _name_of(cls)
+    if _builtin(cls):
+        return name
+    kept = []
+    for base in _mro_of(cls):
+        if base in (BaseException, Exception, object) or not _builtin(base):
+            continue
+        for k in kept:
+            if issubclass(k, base):
+                break
+        else:
+            kept.append(base)
+    return f"{name}({','.join(_name_of(k) for k in kept)})" if kept else name
 
 
 class Worker:
@@ -139,10 +169,11 @@ class Worker:
         self.memory_mb = memory_mb
         self.objects = Objects()
         self.module = None
+        self.call_cpu = 0.0  # CPU seconds of the last call
 
     # -- messages ---------------------------------------------------------------------------
     def encode(self, value, max_bytes: int = wire.MAX_MESSAGE) -> bytes:
-        return wire.encode(value, self.objects.handle, _convert, max_bytes)
+        return wire.encode(value, self.objects.handle, None, max_bytes)
 
     def reply(self, value) -> None:
         _flush()
@@ -226,7 +257,7 @@ class Worker:
 
     def _describe_global(self, value):
         try:
-            wire.encode(value, _no_handles, _convert, 1 << 20)  # small plain data crosses by value
+            wire.encode(value, _no_handles, None, 1 << 20)  # small plain data crosses by value
             return ("value", value)
         except wire.WireError:
             pass
@@ -252,10 +283,17 @@ class Worker:
                 fn = self.target(ref)
                 if attr is not None:
                     fn = getattr(fn, attr)
-                value = fn(*args, **kwargs)
+                start = _process_time()
+                try:
+                    value = fn(*args, **kwargs)
+                finally:
+                    self.call_cpu = _process_time() - start
             elif op == "getattr":
                 _, ref, attr = request
                 obj = self.target(ref)
+                if attr == CPU_ATTRIBUTE:
+                    self.reply(("ok", self.call_cpu))
+                    return
                 value = getattr(obj, attr)
                 if isinstance(value, _MethodType) and value.__self__ is obj:
                     self.reply(("method", type(value.__func__).__name__))
@@ -268,7 +306,7 @@ class Worker:
                 self.reply(("unsendable", f"unknown request {op!r}"))
                 return
         except BaseException as exc:  # noqa: BLE001 - the student's failure goes back as text
-            self.reply(("raised", type(exc).__name__, self.describe(exc)))
+            self.reply(("raised", exception_label(exc), self.describe(exc)))
             return
         self.reply(("ok", value))
 

@@ -27,7 +27,7 @@ LIMIT = ("timed out after 3 s (the wall-clock limit)", "used more than 3 s of CP
 # student -> (points of ex5_4 it must get, texts one of which every failing message contains)
 EX5_4 = {
     "aaa_honest": (10, None),
-    "always_equal": (5, "expected the integer"),
+    "always_equal": (5, "expected"),  # the subclasses cross as their real values (0, {})
     "builtins_patched": (5, "expected"),
     "fork_children": (10, None),
     "kill_parent": (5, "expected"),
