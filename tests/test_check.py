@@ -67,3 +67,24 @@ def test_python_dash_m_is_the_same_command():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "[passed] test_bottleneck_cost_book" in proc.stdout
+
+
+def test_a_module_using_dataclasses_imports_as_it_does_in_the_grader(tmp_path):
+    """The local runner registers the student's module in sys.modules, as the worker does:
+    dataclasses look the class's module up there (it once failed to import locally only)."""
+    (tmp_path / "ex5_4.py").write_text(
+        "from __future__ import annotations\n"
+        "from dataclasses import dataclass\n\n"
+        "@dataclass\n"
+        "class Cost:\n"
+        "    time: int\n"
+        "    space: int\n"
+        "    params: int\n\n"
+        "def conv_cost(m, k, c_in, c_out):\n"
+        "    c = Cost(m*m*k*k*c_in*c_out, m*m*c_out, k*k*c_in*c_out)\n"
+        "    return {'time': c.time, 'space': c.space, 'params': c.params}\n\n"
+        "def bottleneck_cost(m, k, c_in, c_mid, c_out):\n"
+        "    a, b = conv_cost(m, 1, c_in, c_mid), conv_cost(m, k, c_mid, c_out)\n"
+        "    return {key: a[key] + b[key] for key in a}\n")
+    (report,) = check_path(tmp_path / "ex5_4.py")
+    assert report.score == report.possible > 0, format_report([report])
