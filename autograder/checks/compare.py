@@ -2,7 +2,11 @@
 
 Every helper raises ``AssertionError`` saying what was expected, what came back and the
 shapes. Values are checked strictly: a list, a tuple, ``None`` or an object is not an
-array, and NaN or infinity never passes.
+array; complex, float32 and float16 arrays are not float64 (the course computes in float64,
+and a complex result's imaginary part is never dropped); NaN or infinity never passes. A
+shape that holds the expected sizes in another order is named as such, with the order the
+docstring asks for when the caller gives it (``layout``). Numbers are read with the base
+type's own methods, never with a method a subclass may override.
 """
 
 from __future__ import annotations
@@ -56,15 +60,40 @@ def require(obj: Any, name: str, filename: str) -> None:
             f"{name} is not defined in {filename}: define it with the signature the stub gives")
 
 
-def as_array(got: Any, *, what: str, shape: Optional[tuple] = None) -> np.ndarray:
-    """``got`` as a float64 array, after checking it is a finite numeric ndarray of ``shape``."""
+_NOT_FLOAT64 = {
+    "c": "complex numbers: return real float64 values (take .real only once you know the "
+         "imaginary part is zero, e.g. after an FFT)",
+    "f": "less precise than float64: compute in float64, as the conventions say",
+}
+
+
+def shape_hint(got: tuple, expected: tuple, layout: Optional[str] = None) -> str:
+    """Words for a shape that holds the expected sizes in another order (a transposed
+    weight matrix, NHWC for NCHW), naming ``layout``, the order the docstring asks for;
+    empty otherwise."""
+    got, expected = tuple(got), tuple(expected)
+    if got == expected or sorted(got) != sorted(expected):
+        return ""
+    asked = f"{layout} = {expected}" if layout else f"{expected}"
+    return f" (the right sizes in another order: the docstring asks for {asked})"
+
+
+def as_array(got: Any, *, what: str, shape: Optional[tuple] = None,
+             layout: Optional[str] = None) -> np.ndarray:
+    """``got`` as a float64 array, after checking it is a finite real ndarray of ``shape``
+    (float64, integer or bool). ``layout`` names the axes of ``shape`` for the message, e.g.
+    ``"(in_features, out_features)"``."""
     want = f"an array of shape {tuple(shape)}" if shape is not None else "an array"
     if not isinstance(got, np.ndarray):
         raise AssertionError(f"{what}: expected {want}, got {describe(got)}")
     if not (np.issubdtype(got.dtype, np.number) or got.dtype == np.bool_):
         raise AssertionError(f"{what}: expected {want} of numbers, got dtype {got.dtype}")
+    if got.dtype.kind in _NOT_FLOAT64 and got.dtype != np.float64:
+        raise AssertionError(f"{what}: expected {want} of float64 values, got dtype {got.dtype}, "
+                             f"{_NOT_FLOAT64[got.dtype.kind]}")
     if shape is not None and tuple(got.shape) != tuple(shape):
-        raise AssertionError(f"{what}: expected {want}, got an array of shape {got.shape}")
+        raise AssertionError(f"{what}: expected {want}, got an array of shape {got.shape}"
+                             f"{shape_hint(got.shape, shape, layout)}")
     arr = np.asarray(got, dtype=np.float64)
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -76,10 +105,10 @@ def as_array(got: Any, *, what: str, shape: Optional[tuple] = None) -> np.ndarra
 
 
 def assert_close(got: Any, expected: np.ndarray, *, what: str,
-                 rtol: float = RTOL, atol: float = ATOL) -> None:
+                 rtol: float = RTOL, atol: float = ATOL, layout: Optional[str] = None) -> None:
     """Fail unless ``got`` is an array of ``expected``'s shape, equal within the tolerances."""
     expected = np.asarray(expected, dtype=np.float64)
-    arr = as_array(got, what=what, shape=expected.shape)
+    arr = as_array(got, what=what, shape=expected.shape, layout=layout)
     close = np.isclose(arr, expected, rtol=rtol, atol=atol)
     if close.all():
         return
@@ -92,11 +121,11 @@ def assert_close(got: Any, expected: np.ndarray, *, what: str,
 
 
 def assert_grad(got: Any, numeric: np.ndarray, *, what: str,
-                tol: float = GRAD_REL_ERROR) -> None:
+                tol: float = GRAD_REL_ERROR, layout: Optional[str] = None) -> None:
     """Fail unless the analytic gradient ``got`` matches ``numeric`` within ``tol``
     relative error (see ``gradcheck.rel_error``)."""
     numeric = np.asarray(numeric, dtype=np.float64)
-    arr = as_array(got, what=what, shape=numeric.shape)
+    arr = as_array(got, what=what, shape=numeric.shape, layout=layout)
     err = rel_error(arr, numeric)
     if err <= tol:
         return
@@ -107,12 +136,31 @@ def assert_grad(got: Any, numeric: np.ndarray, *, what: str,
         f"got {arr[worst]:.10g}\nnumerical:\n{fmt_array(numeric)}\ngot:\n{fmt_array(arr)}")
 
 
+def int_value(got: Any) -> int:
+    """The value of a Python or NumPy integer, read by the base type's own method (a
+    subclass's ``__int__`` or ``__index__`` does not run)."""
+    if isinstance(got, int):
+        return int.__index__(got)
+    return int(np.asarray(got).reshape(()).item())
+
+
+def float_value(got: Any) -> float:
+    """The value of a Python or NumPy real number as a float, read by the base type's own
+    method (a subclass's ``__float__`` does not run)."""
+    if isinstance(got, float):
+        return float.__float__(got)
+    if isinstance(got, int):
+        return float(int.__index__(got))
+    return float(np.asarray(got).reshape(()).item())
+
+
 def assert_int(got: Any, expected: int, *, what: str) -> None:
     """Fail unless ``got`` is an integer (Python or NumPy, not bool) equal to ``expected``."""
-    if isinstance(got, bool) or not isinstance(got, (numbers.Integral, np.integer)):
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (numbers.Integral, np.integer)):
         raise AssertionError(f"{what}: expected the integer {expected:,}, got {describe(got)}")
-    if int(got) != int(expected):
-        raise AssertionError(f"{what}: expected {expected:,}, got {int(got):,}")
+    value = int_value(got)
+    if value != int(expected):
+        raise AssertionError(f"{what}: expected {expected:,}, got {value:,}")
 
 
 def assert_keys(got: Any, keys: tuple[str, ...], *, what: str) -> dict:
