@@ -12,7 +12,8 @@ type's own methods, never with a method a subclass may override.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Optional
+import re
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -171,3 +172,36 @@ def assert_keys(got: Any, keys: tuple[str, ...], *, what: str) -> dict:
     if missing:
         raise AssertionError(f"{what}: the dict is missing the keys {missing} (it has {sorted(map(str, got))})")
     return got
+
+
+_WHERE = re.compile(r" \(in [^\s()]+\.py, line \d+, in [^\n]*\)\Z")
+
+
+def exception_message(exc: BaseException) -> str:
+    """The message of a student's exception, without the type name and the "(in file.py,
+    line N, in f: ...)" that the grading engine adds."""
+    text = str(exc)
+    prefix = f"{type(exc).__name__}: "
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    return _WHERE.sub("", text)
+
+
+def expect_value_error(call: Callable[[], Any], *, what: str, why: str,
+                       shows: tuple = ()) -> None:
+    """Fail unless ``call()`` raises a ``ValueError`` (or a subclass) whose message shows each
+    of ``shows`` (numbers or words, as text); ``why`` says what is wrong with the arguments."""
+    try:
+        got = call()
+    except ValueError as exc:
+        text = exception_message(exc)
+        missing = [str(n) for n in shows if str(n) not in text]
+        if missing:
+            raise AssertionError(
+                f"{what}: the ValueError ({why}) should say which values are wrong: its message "
+                f"should show {', '.join(map(str, shows))}; got the message {text!r}") from None
+        return
+    except Exception as exc:  # noqa: BLE001 - the student's exception is what is checked
+        raise AssertionError(f"{what}: expected a ValueError ({why}), got "
+                             f"{type(exc).__name__}: {exception_message(exc)}") from None
+    raise AssertionError(f"{what}: expected a ValueError ({why}), got {describe(got)}")

@@ -17,8 +17,9 @@ type crosses as its base type's value, ``wire.plain_value``).
 A student exception goes back as its type's name, followed by its nearest built-in base
 types when it is not itself built-in (``ShapeError(ValueError)``), so that the checks can
 catch it as the built-in type it extends. The CPU time of the last call is measured here,
-where the student's code runs: reading the attribute ``CPU_ATTRIBUTE`` of any student object
-returns it (in seconds), in place of the object's own attribute.
+where the student's code runs (the thread's clock: the process's ticks coarsely, in
+milliseconds, once RLIMIT_CPU is set): reading the attribute ``CPU_ATTRIBUTE`` of any student
+object returns it (in seconds), in place of the object's own attribute.
 
 This file runs inside the sandbox, where only the standard library and NumPy exist: it
 imports nothing from ``autograder``.
@@ -63,7 +64,7 @@ CPU_ATTRIBUTE = "_nndl_cpu_seconds"
 (``autograder.checks.timing`` reads it; a student object cannot answer in the worker's place)."""
 
 _write = os.write
-_process_time = time.process_time
+_thread_time = time.thread_time  # the process clock ticks coarsely once RLIMIT_CPU is set
 _BUILTIN_NAMES = dict(vars(builtins))  # the built-ins as they are before any student code runs
 _read = os.read
 _readv = os.readv
@@ -283,11 +284,11 @@ class Worker:
                 fn = self.target(ref)
                 if attr is not None:
                     fn = getattr(fn, attr)
-                start = _process_time()
+                start = _thread_time()
                 try:
                     value = fn(*args, **kwargs)
                 finally:
-                    self.call_cpu = _process_time() - start
+                    self.call_cpu = _thread_time() - start
             elif op == "getattr":
                 _, ref, attr = request
                 obj = self.target(ref)

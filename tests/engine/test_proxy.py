@@ -261,8 +261,12 @@ def test_read_only_arrays_arrive_read_only(env):
 
 
 def test_the_worker_measures_the_cpu_time_of_the_last_call(env):
+    from autograder.checks import timing
     from autograder.engine.worker import CPU_ATTRIBUTE
 
+    assert CPU_ATTRIBUTE == timing.CPU_ATTRIBUTE  # two copies: the worker imports no checks
+    value, seconds = timing.cpu_seconds(lambda: env["burn"](3_000_000), env["burn"])
+    assert value == sum(range(3_000_000)) and seconds > 0.05  # this process only waited
     env["burn"](10)
     small = getattr(env["burn"], CPU_ATTRIBUTE)
     env["burn"](2_000_000)
