@@ -66,24 +66,58 @@ def check_file_globals(exercise: Exercise) -> dict[str, Any]:
     return env
 
 
+def whole_file(fixture: Path) -> bool:
+    """Whether a fixture is a whole student file (it says ``WHOLE_FILE = True``), not what
+    differs from the reference (needed for ``from __future__`` imports, which come first)."""
+    return "\nWHOLE_FILE = True\n" in fixture.read_text(encoding="utf-8")
+
+
 def wrong_answer_env(exercise: Exercise, fixture: Path) -> dict[str, Any]:
     """The reference's namespace with a wrong-answer fixture executed on top of it.
 
-    A fixture redefines only what it gets wrong; everything else stays the reference's.
+    A fixture redefines only what it gets wrong; everything else stays the reference's
+    (a whole-file fixture is the student's file by itself).
     """
+    if whole_file(fixture):
+        return load_student_file(fixture)
     env = load_student_file(reference_path(exercise))
     code = compile(fixture.read_text(encoding="utf-8"), str(fixture), "exec")
     exec(code, env)
     return env
 
 
-def wrong_answer_fixtures(chapter: str = "ch5") -> list[tuple[Exercise, Path]]:
-    """Every wrong-answer fixture, ``tests/fixtures/<chapter>/wrong/<exercise>/<mistake>.py``."""
+correct_answer_env = wrong_answer_env
+"""A correct-style fixture is built the same way: it redefines what it writes differently."""
+
+
+def _fixtures(kind: str, chapter: str) -> list[tuple[Exercise, Path]]:
     out = []
     for ex in load_chapter(chapter).exercises:
-        folder = FIXTURES / chapter / "wrong" / ex.id
+        folder = FIXTURES / chapter / kind / ex.id
         out += [(ex, p) for p in sorted(folder.glob("*.py"))]
     return out
+
+
+def wrong_answer_fixtures(chapter: str = "ch5") -> list[tuple[Exercise, Path]]:
+    """Every wrong-answer fixture, ``tests/fixtures/<chapter>/wrong/<exercise>/<mistake>.py``."""
+    return _fixtures("wrong", chapter)
+
+
+def correct_answer_fixtures(chapter: str = "ch5") -> list[tuple[Exercise, Path]]:
+    """Every correct-answer fixture, ``tests/fixtures/<chapter>/correct/<exercise>/<style>.py``:
+    a right answer in another style than the reference's (a namedtuple, a dict subclass,
+    np.str_ letters, a ValueError subclass, a dataclass, another vectorisation...)."""
+    return _fixtures("correct", chapter)
+
+
+def fixture_source(exercise: Exercise, fixture: Path) -> str:
+    """A fixture as the student's whole file: the reference, then the fixture (what
+    ``wrong_answer_env`` executes, as one module), for the local check and the engine."""
+    if whole_file(fixture):
+        return fixture.read_text(encoding="utf-8")
+    return (reference_path(exercise).read_text(encoding="utf-8")
+            + "\n\n# ---- fixture: " + fixture.name + " ----\n"
+            + fixture.read_text(encoding="utf-8"))
 
 
 def remote_env(env: dict[str, Any], calls: Counter) -> dict[str, Any]:

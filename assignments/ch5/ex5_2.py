@@ -27,7 +27,7 @@ Conventions / 约定:
           (W ⊗ X)[i, j] = sum_{u, v} W[u, v] * X[i + u, j + v],   output (M-U+1, N-V+1).
     - True convolution flips the kernel: it is the cross-correlation with rot180(W).
     - Reject bad arguments with a ValueError whose message shows the shapes.
-    - Return new arrays; do not change the arguments.
+    - Return new arrays; do not change the arguments (they may be read-only arrays).
 """
 
 import numpy as np

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from autograder.checks.runner import load_check_file
-from tests.support import (CHAPTER, reference_path, run_env, run_file, stub_path,
-                           wrong_answer_env, wrong_answer_fixtures)
+from tests.support import (CHAPTER, correct_answer_env, correct_answer_fixtures, reference_path,
+                           run_env, run_file, stub_path, wrong_answer_env, wrong_answer_fixtures)
 
 EXERCISES = [pytest.param(e, id=e.id) for e in CHAPTER.exercises]
 FIXTURES = [pytest.param(e, p, id=f"{e.id}/{p.stem}") for e, p in wrong_answer_fixtures()]
+CORRECT = [pytest.param(e, p, id=f"{e.id}/{p.stem}") for e, p in correct_answer_fixtures()]
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
@@ -30,18 +31,30 @@ def test_stub_scores_zero_on_every_check(exercise):
 
 
 @pytest.mark.parametrize("exercise,fixture", FIXTURES)
-def test_wrong_answer_fails_what_it_gets_wrong(exercise, fixture):
+def test_wrong_answer_fails_exactly_what_it_gets_wrong(exercise, fixture):
+    """MUST_FAIL names every check the mistake fails, and no other: the lists tell the truth,
+    and partial credit follows what is wrong."""
     env = wrong_answer_env(exercise, fixture)
     must_fail = env["MUST_FAIL"]
     assert must_fail, f"{fixture.name} declares no check it must fail"
     results = run_env(exercise, env, str(fixture))
     unknown = set(must_fail) - set(results)
     assert not unknown, f"{fixture.name} names checks that do not exist: {unknown}"
-    passed = [n for n in must_fail if results[n].passed]
-    assert not passed, f"{fixture.name} should fail {passed} but passes them"
+    failed = {n for n, r in results.items() if not r.passed}
+    assert failed == set(must_fail), (f"{fixture.name} fails {sorted(failed - set(must_fail))} "
+                                      f"beyond MUST_FAIL and passes {sorted(set(must_fail) - failed)}")
     for n in must_fail:
         assert "expected" in results[n].message or "relative error" in results[n].message \
             or "Error" in results[n].message, results[n].message
+
+
+@pytest.mark.parametrize("exercise,fixture", CORRECT)
+def test_correct_answer_scores_every_point(exercise, fixture):
+    """Answers written in another style than the reference's, all right: full marks."""
+    env = correct_answer_env(exercise, fixture)
+    results = run_env(exercise, env, str(fixture))
+    failed = {n: r.message for n, r in results.items() if not r.passed}
+    assert not failed, f"{fixture.name} loses points: {failed}"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

@@ -32,7 +32,8 @@ EX5_4 = {
     "fork_children": (10, None),
     "kill_parent": (5, "expected"),
     "loop_import": (0, LIMIT),
-    "loop_one_function": (5, LIMIT),
+    # six checks call the looping function: the later ones meet the exercise's time budget
+    "loop_one_function": (5, LIMIT + ("used up its time", "the remaining checks of this exercise")),
     "memory_bomb": (5, "ran out of memory (limit 300 MB)"),
     "nan_answers": (0, "expected the integer"),
     "numpy_patched": (5, "expected"),

@@ -37,7 +37,9 @@ Conventions / 约定:
     - Vectorise: no Python loop over the batch, the channels or the output pixels
       (``numpy.lib.stride_tricks.sliding_window_view`` and matrix products, i.e. im2col;
       ``np.add.at`` to add into repeated positions). A loop over the K*K kernel offsets
-      is fine.
+      is fine. The checks time Conv2D (a 1x1 kernel) and MaxPooling(2, 2) on one 300x300
+      image: each forward and backward may take 0.008 s of CPU time, which vectorised code
+      meets easily and a Python loop over the pixels or windows does not.
     - Bad arguments raise ``ValueError`` with the numbers that are wrong.
 """
 
