@@ -1,22 +1,47 @@
-"""The student's local check: run the public checks on a file or a folder and report.
+"""The student's local check: the public checks of each exercise file, judged as the grader
+judges them.
 
-Only public checks run and only they are printed; hidden checks are never named.
+The student's code runs through the grader's own engine, in this process
+(``engine.local``): the same proxies, the same normalisation of returned values, the same
+description of an exception, the same time limit per call. So a public check passes here
+exactly when it passes on submission. Only public checks run and only they are printed;
+hidden checks are never named.
+
+``nndl-grade check`` (which reads the course manifest) and the handout's ``check.py`` (which
+has the chapter written into it) both call ``check_files`` and ``format_report``. This module
+needs Python, NumPy and the engine only: it ships in the handout.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Optional
 
-from .checks.runner import CaseResult, load_check_file, run_check_file
-from .course import Chapter, Exercise, load_chapter
+from .checks.runner import CaseResult, CheckFile, load_check_file, run_case
+from .engine import Limits, Session
+from .engine.local import local_sandbox
+
+LOCAL_TIMEOUT = 10.0
+"""Seconds one call into the student's code may take in the local check."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """An exercise as the local check needs it: its id, titles, code file and check file."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    code: str
+    check_file: Path
 
 
 @dataclass(frozen=True)
 class ExerciseReport:
     """The public checks of one exercise, run on the student's file."""
 
-    exercise: Exercise
+    target: Target
     path: Path
     results: tuple[CaseResult, ...]
 
@@ -29,40 +54,72 @@ class ExerciseReport:
         return sum(r.points for r in self.results)
 
 
-def files_to_check(path: Path, chapter: Chapter) -> list[tuple[Exercise, Path]]:
-    """The exercises found at ``path``: one exercise file, or every exercise file in a folder."""
-    path = Path(path)
+def files_to_check(path: Path, targets: Iterable[Target], chapter: str = "") -> list[tuple[Target, Path]]:
+    """The exercises at ``path``: one exercise file, or every exercise file in a folder.
+    ``ValueError`` saying what was expected otherwise."""
+    path, targets = Path(path), list(targets)
+    names = ", ".join(t.code for t in targets)
+    of = f" of {chapter}" if chapter else " of this chapter"
     if path.is_dir():
-        found = [(e, path / e.code) for e in chapter.exercises if (path / e.code).is_file()]
+        found = [(t, path / t.code) for t in targets if (path / t.code).is_file()]
         if not found:
-            names = ", ".join(e.code for e in chapter.exercises)
-            raise ValueError(f"{path} holds none of the exercise files of {chapter.id} ({names})")
+            raise ValueError(f"{path} holds none of the exercise files{of} ({names})")
         return found
     if not path.is_file():
-        raise ValueError(f"{path} does not exist: give an exercise file such as ex5_2.py or a folder")
-    exercise = chapter.by_file(path.name)
-    if exercise is None or exercise.code != path.name:
-        names = ", ".join(e.code for e in chapter.exercises)
-        raise ValueError(f"{path.name} is not an exercise file of {chapter.id}; expected one of {names}")
-    return [(exercise, path)]
+        raise ValueError(f"{path} does not exist: give an exercise file such as "
+                         f"{targets[0].code if targets else 'ex.py'} or a folder")
+    for t in targets:
+        if t.code == path.name:
+            return [(t, path)]
+    raise ValueError(f"{path.name} is not an exercise file{of}; expected one of {names}")
 
 
-def check_path(path: Path, chapter: str = "ch5") -> list[ExerciseReport]:
-    """Run the public checks of every exercise found at ``path``."""
-    ch = load_chapter(chapter)
-    reports = []
-    for exercise, file in files_to_check(Path(path), ch):
-        results = run_check_file(load_check_file(exercise.check_file), file, include_hidden=False)
-        reports.append(ExerciseReport(exercise, file, tuple(results)))
-    return reports
+def run_file(check_file: CheckFile, path: Path, *, hidden: bool = True,
+             limits: Optional[Limits] = None) -> list[CaseResult]:
+    """Run the cases of ``check_file`` (the hidden ones too unless ``hidden`` is false) on
+    the student's file at ``path``, through the engine in this process. A file that cannot
+    be imported fails every case with the same message."""
+    limits = limits or Limits(timeout=LOCAL_TIMEOUT)
+    cases = [c for c in check_file.cases if hidden or not c.hidden]
+    path = Path(path)
+
+    def failed(case, why: str) -> CaseResult:
+        return CaseResult(case.name, case.points, case.hidden, False, why)
+
+    if not path.is_file():
+        return [failed(c, f"{path.name} was not found in the submission") for c in cases]
+    session = Session(path.parent, path.name, limits, local_sandbox())
+    try:
+        try:
+            session.start()
+        except Exception as exc:  # noqa: BLE001 - ImportFailed or a worker that never started
+            why = str(getattr(exc, "reason", "") or exc)
+            return [failed(c, why) for c in cases]
+        return [session.run_case(lambda env, c=c: run_case(c, env), lambda why, c=c: failed(c, why))
+                for c in cases]
+    finally:
+        session.close()
+
+
+def check_exercise(target: Target, path: Path, *,
+                   limits: Optional[Limits] = None) -> ExerciseReport:
+    """Run the public checks of ``target`` on the file at ``path``."""
+    results = run_file(load_check_file(target.check_file), path, hidden=False, limits=limits)
+    return ExerciseReport(target, Path(path), tuple(results))
+
+
+def check_files(pairs: Iterable[tuple[Target, Path]], *,
+                limits: Optional[Limits] = None) -> list[ExerciseReport]:
+    """Run the public checks of every (exercise, file) pair."""
+    return [check_exercise(t, p, limits=limits) for t, p in pairs]
 
 
 def format_report(reports: list[ExerciseReport]) -> str:
     """Plain text: each public check with passed or failed, and why it failed."""
     lines = []
     for rep in reports:
-        ex = rep.exercise
-        lines.append(f"{ex.id} — {ex.title_zh} / {ex.title_en}  ({rep.path.name})")
+        t = rep.target
+        lines.append(f"{t.id} — {t.title_zh} / {t.title_en}  ({rep.path.name})")
         for r in rep.results:
             mark = "passed" if r.passed else "FAILED"
             lines.append(f"  [{mark}] {r.name} ({r.score:g}/{r.points:g})")

@@ -1,23 +1,54 @@
-"""``nndl-grade``: a thin command line over the package's functions."""
+"""``nndl-grade``: a thin command line over the package's functions.
+
+Every option's default is read from the function or dataclass it feeds (``Limits``,
+``LatePolicy``, ``export``), so the command line and the Python API cannot disagree.
+"""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
+import threading
+import time
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, TextIO
 
-from .engine.sandbox import Limits
+from . import __version__
+from .engine import Limits
+from .late import LatePolicy, iso
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batch import Progress
+    from .check import ExerciseReport
+    from .results import SubmissionResult
 
 DEFAULTS = Limits()
 """The grading limits' defaults: the command line's defaults are read from here."""
 
+LATE_DEFAULTS = LatePolicy()
+"""The late policy's defaults (no deadline, no penalty, no cut-off)."""
+
+
+def _export_default(name: str):
+    from .export import export
+
+    return inspect.signature(export).parameters[name].default
+
+
+def check_path(path: Path, chapter: str = "ch5") -> "list[ExerciseReport]":
+    """The local check of an exercise file or a folder, for a chapter of the manifest."""
+    from .check import Target, check_files, files_to_check
+    from .course import load_chapter
+
+    ch = load_chapter(chapter)
+    targets = [Target(e.id, e.title_zh, e.title_en, e.code, e.check_file) for e in ch.exercises]
+    return check_files(files_to_check(Path(path), targets, ch.id))
+
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_path, format_report
+    from .check import format_report
 
     try:
         reports = check_path(Path(args.path), chapter=args.chapter)
@@ -40,6 +71,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clock(seconds: float) -> str:
+    secs = int(seconds)
+    return f"{secs // 3600}:{secs // 60 % 60:02d}:{secs % 60:02d}" if secs >= 3600 \
+        else f"{secs // 60}:{secs % 60:02d}"
+
+
 class ProgressBar:
     """Draws ``batch.Progress`` as a one-line bar on a terminal."""
 
@@ -50,9 +87,9 @@ class ProgressBar:
     def __call__(self, p: Progress) -> None:
         width = 30
         filled = int(width * p.done / max(p.total, 1))
-        secs = int(p.elapsed)
+        left = f"  ~{_clock(p.remaining)} left" if p.remaining is not None else ""
         self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} students "
-                          f"{secs // 60}:{secs % 60:02d}  {p.result.student[:30]:<30}")
+                          f"{_clock(p.elapsed)}{left}  {p.result.student[:30]:<30}")
         self.stream.flush()
         self.drawn = True
 
@@ -60,56 +97,235 @@ class ProgressBar:
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()
+            self.drawn = False
+
+
+class ProgressLines:
+    """``batch.Progress`` as one line per student, for logs and pipes (no terminal), with the
+    time left at the pace so far; while no student finishes for ``quiet`` seconds, a line
+    says the grader is still working."""
+
+    def __init__(self, stream: TextIO, quiet: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.clock = clock
+        self.start = clock()
+        self.last = self.start
+        self.done, self.total = 0, 0
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread: Optional[threading.Thread] = None
+
+    def begin(self) -> "ProgressLines":
+        self.thread = threading.Thread(target=self._watch, name="progress", daemon=True)
+        self.thread.start()
+        return self
+
+    def __call__(self, p: Progress) -> None:
+        left = f", about {_clock(p.remaining)} left" if p.remaining is not None else ""
+        width = len(str(p.total))
+        with self.lock:
+            self.done, self.total, self.last = p.done, p.total, self.clock()
+            self.stream.write(f"[{p.done:>{width}}/{p.total}] {student_line(p.result)}  "
+                              f"({_clock(p.elapsed)} elapsed{left})\n")
+            self.stream.flush()
+
+    def beat(self) -> Optional[str]:
+        """The still-working line, when no student finished for ``quiet`` seconds."""
+        now = self.clock()
+        with self.lock:
+            if now - self.last < self.quiet:
+                return None
+            self.last = now
+            line = (f"... still grading: {self.done}/{self.total or '?'} done, "
+                    f"{_clock(now - self.start)} elapsed (a slow student takes up to the "
+                    f"--timeout per call)\n")
+            self.stream.write(line)
+            self.stream.flush()
+            return line
+
+    def _watch(self) -> None:
+        while not self.stop.wait(min(5.0, self.quiet)):
+            self.beat()
+
+    def finish(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+
+def student_line(r: SubmissionResult, width: int = 0) -> str:
+    """One student on the terminal: points, status, what went wrong, lateness."""
+    from .results import OK, pts
+
+    line = f"{r.student:<{width}}  {pts(r.score):>5} / {pts(r.possible)}  {r.status or '?'}"
+    if r.status not in (OK, ""):
+        problem = r.problem
+        if problem:
+            line += f": {problem[:100]}{'...' if len(problem) > 100 else ''}"
+    if r.late.deadline and r.late.after_cutoff:
+        line += "  after the cut-off -> 0"
+    elif r.late.deadline and r.late.days:
+        line += f"  {r.late.days} day(s) late"
+        if r.late.penalty_pct:
+            line += f" -{pts(r.late.penalty_pct)}% -> {pts(r.adjusted)}"
+    elif r.lms_late and not r.late.deadline:
+        line += f"  late ({r.identity.lms or 'LMS'})"
+    return line
+
+
+def _late_policy(args: argparse.Namespace) -> LatePolicy:
+    from .late import parse_time
+
+    deadline = parse_time(args.deadline) if args.deadline else LATE_DEFAULTS.deadline
+    cutoff = parse_time(args.late_cutoff) if args.late_cutoff else LATE_DEFAULTS.cutoff
+    return LatePolicy(deadline=deadline, penalty_per_day=args.late_penalty, cutoff=cutoff)
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .batch import grade_folder
-    from .engine.sandbox import Limits, SandboxError
+    from .engine import SandboxError
     from .grading import GradingContext
+    from .results import OK
 
     try:
+        late = _late_policy(args)
         limits = Limits(timeout=args.timeout, memory_mb=args.memory)
         context = GradingContext.resolve(args.chapter, limits)
     except (ValueError, SandboxError, FileNotFoundError) as exc:
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
     print(context.sandbox.describe(), file=sys.stderr)
+    if late.active:
+        print(f"late policy: deadline {iso(late.deadline or late.cutoff)}"
+              + (f", -{late.penalty_per_day:g}% per day late" if late.penalty_per_day else "")
+              + (f", 0 after {iso(late.cutoff)}" if late.cutoff else ""), file=sys.stderr)
     out = Path(args.out)
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else \
+        ProgressLines(sys.stderr).begin()
     try:
         results = grade_folder(Path(args.submissions), out, jobs=args.jobs, force=args.force,
-                               context=context, on_progress=bar,
+                               only=args.only or (), late=late, context=context,
+                               on_progress=progress,
                                on_note=lambda text: print(f"note: {text}", file=sys.stderr))
     except (FileNotFoundError, ValueError) as exc:
+        progress.finish()
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
     finally:
-        if bar is not None:
-            bar.finish()
+        progress.finish()
     width = max([len(r.student) for r in results] + [7])
     for r in results:
-        print(f"{r.student:<{width}}  {r.score:g} / {r.possible:g}")
-    print(f"{len(results)} student(s); grades in {out / 'grades.csv'}, reports in {out}/<student>/")
+        print(student_line(r, width))
+    problems = Counter(r.status for r in results if r.status not in (OK, ""))
+    summary = f"{len(results)} student(s); grades in {out / 'grades.csv'}, reports in {out}/<student>/"
+    if problems:
+        summary += "\nto look at: " + ", ".join(f"{n} {status}" for status, n in
+                                                sorted(problems.items()))
+    print(summary)
+    _report(out, chapter=context.chapter, references=args.reference, command="grade")
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import ExportError, export
+
+    try:
+        done = export(Path(args.out), format=args.format, output=args.output,
+                      assignment=args.assignment, detail=args.detail or "", score=args.score,
+                      chapter=args.chapter)
+    except (ExportError, FileNotFoundError, KeyError) as exc:
+        print(f"nndl-grade export: {exc}", file=sys.stderr)
+        return 2
+    for n in done.notes:
+        print(f"note: {n}", file=sys.stderr)
+    print(f"{done.rows} student(s) written to {done.path} ({args.format})")
+    return 0
+
+
+EPILOG = """\
+a course, from download to upload (README.md has the details):
+  nndl-grade build --out dist                       # handout + Gradescope autograder
+  nndl-grade grade submissions/ --out out --jobs 2  # submissions: unzipped LMS download
+  nndl-grade grade submissions/ --out out --only zhangsan_12345   # regrade one student
+  nndl-grade export out --format canvas             # out/export-canvas.csv, for Canvas
+"""
+
+
+def _report(out: Path, **kwargs: object) -> int:
+    """Run ``report.write_report`` with ``kwargs``; its notes go to stderr. 0 when all went
+    well, 1 when manual.csv has problems or the report could not be written."""
+    from .report import write_report
+
+    command = kwargs.pop("command", "report")
+
+    def note(text: str) -> None:
+        print(f"note: {text}", file=sys.stderr)
+
+    try:
+        report = write_report(out, on_note=note, **kwargs)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - grading is done; say what failed and go on
+        print(f"nndl-grade {command}: the report could not be written: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 1 if report.problems else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.is_dir():
+        print(f"nndl-grade report: {out} is not a folder (give the --out folder of "
+              f"nndl-grade grade)", file=sys.stderr)
+        return 2
+    code = _report(out, chapter=args.chapter, references=args.reference)
+    if (out / "report.html").is_file():
+        print(f"report in {out / 'report.html'}; written answers in {out / 'written'}/; "
+              f"graders' points in {out / 'manual.csv'}")
+    return code
+
+
+def _reference_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reference", nargs="+", metavar="DIR", default=None,
+                        help="folders of answer sets published on the web (.py, .ipynb, .md, "
+                             ".html, .txt) to match submissions against; remembered in OUT for "
+                             "later runs")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .export import DETAILS, FORMATS, SCORES
+
     parser = argparse.ArgumentParser(
         prog="nndl-grade",
-        description="Auto-graded exercises for chapter 5 of Neural Networks and Deep Learning.")
-    sub = parser.add_subparsers(dest="command", required=True)
+        description="Auto-graded exercises for chapter 5 (convolutional networks) of Qiu "
+                    "Xipeng's Neural Networks and Deep Learning: build the handout and the "
+                    "Gradescope autograder, grade a class, export the grades.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"nndl-grade {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="run the public checks on your file or folder")
+    check = sub.add_parser(
+        "check", help="run the public checks on an exercise file or a folder of them",
+        description="Run the public checks of the exercises found at PATH (hidden checks run "
+                    "only when graded). Exit status 0 when every public check passes, 1 when "
+                    "one fails, 2 when PATH holds no exercise file.")
     check.add_argument("path", help="an exercise file (e.g. ex5_2.py) or a folder of them")
     check.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
     check.set_defaults(func=_cmd_check)
 
     grade = sub.add_parser(
-        "grade", help="grade a folder of submissions (one sub-folder or .zip per student)",
-        description="Grade every student's submission in isolated, limited workers. Writes "
-                    "OUT/grades.csv and, per student, OUT/<student>/results.json (Gradescope) "
-                    "and OUT/<student>/feedback.md.")
-    grade.add_argument("submissions", help="folder holding one sub-folder or one .zip per student")
+        "grade", help="grade a class: a folder of submissions, or an LMS's bulk download",
+        description="Grade every student's submission in isolated, limited workers. "
+                    "SUBMISSIONS holds one sub-folder or one .zip per student (named by the "
+                    "student), or a Canvas or Moodle bulk download, unzipped. Writes "
+                    "OUT/grades.csv (one row per student of SUBMISSIONS, with a status column "
+                    "flagging problem submissions) and, per student, OUT/<student>/results.json "
+                    "(Gradescope's format), feedback.md (for the student) and summary.json "
+                    "(the record), then the report (see nndl-grade report). Students already "
+                    "graded and unchanged are skipped. Exit status 2 when nothing could be "
+                    "graded.")
+    grade.add_argument("submissions", help="folder of submissions (one sub-folder or .zip per "
+                                           "student, or an unzipped Canvas or Moodle download)")
     grade.add_argument("--out", required=True, help="folder for grades.csv and the reports")
     grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default: 1)")
     grade.add_argument("--timeout", type=float, default=DEFAULTS.timeout,
@@ -118,11 +334,63 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory", type=int, default=DEFAULTS.memory_mb,
                        help=f"memory limit per worker in MB (default: {DEFAULTS.memory_mb})")
     grade.add_argument("--force", action="store_true", help="regrade students already graded")
+    grade.add_argument("--only", nargs="+", metavar="STUDENT",
+                       help="regrade only these students (their folder or zip name, LMS id, "
+                            "name or SID); the others keep their recorded grades")
+    grade.add_argument("--deadline", metavar="ISO",
+                       help="deadline, ISO 8601: 2025-06-01T23:59 (local time), "
+                            "2025-06-01T23:59+08:00, or 2025-06-01 (end of that day)")
+    grade.add_argument("--late-penalty", type=float, default=LATE_DEFAULTS.penalty_per_day,
+                       metavar="PCT",
+                       help=f"percent of the auto-graded points taken off per day late, partial "
+                            f"days rounded up (default: {LATE_DEFAULTS.penalty_per_day:g}); "
+                            f"needs --deadline")
+    grade.add_argument("--late-cutoff", metavar="ISO",
+                       help="after this time the auto-graded points count 0")
     grade.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    _reference_option(grade)
     grade.set_defaults(func=_cmd_grade)
 
+    export = sub.add_parser(
+        "export", help="write the CSV Canvas, Moodle or Gradescope imports",
+        description="Write the grades of OUT (the students of OUT/grades.csv) in the CSV "
+                    "format an LMS imports: canvas (Gradebook import), moodle (assignment "
+                    "grading worksheet; also suits the gradebook's CSV import), gradescope "
+                    "(Name, Email, SID, Score). UTF-8 with a byte-order mark.")
+    export.add_argument("out", help="the folder nndl-grade grade wrote (holds grades.csv)")
+    export.add_argument("--format", required=True, choices=FORMATS, help="the importer")
+    export.add_argument("--output", type=Path, default=None,
+                        help="the CSV to write (default: OUT/export-<format>.csv)")
+    export.add_argument("--assignment", default=_export_default("assignment"),
+                        help="assignment column title; for Canvas give '<title> (<id>)' as "
+                             "Canvas's own gradebook export names it, to fill that assignment "
+                             "(default: 'nndl <chapter> auto-graded')")
+    export.add_argument("--detail", choices=[d for d in DETAILS if d],
+                        help="add a column per exercise or per check")
+    export.add_argument("--score", choices=SCORES, default=_export_default("score"),
+                        help=f"adjusted: after the late penalty; total: auto-graded points "
+                             f"(default: {_export_default('score')})")
+    export.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    export.set_defaults(func=_cmd_export)
+
+    report = sub.add_parser(
+        "report", help="rewrite OUT/report.html, OUT/written/ and the similarity report, and "
+                       "fold the graders' points of OUT/manual.csv into the grades",
+        description="Read what nndl-grade grade left in OUT and write OUT/report.html, "
+                    "OUT/written/ (every answer to each written part), OUT/similarity.csv, "
+                    "and fold the points filled in OUT/manual.csv into grades.csv, each "
+                    "results.json and each feedback.")
+    report.add_argument("out", help="the --out folder of nndl-grade grade")
+    report.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    _reference_option(report)
+    report.set_defaults(func=_cmd_report)
+
     build = sub.add_parser(
-        "build", help="write the student handout and the Gradescope autograders into OUT/<chapter>/")
+        "build", help="write the student handout and the Gradescope autograders",
+        description="Build, from a checkout, OUT/<chapter>/student.zip (the handout), "
+                    "OUT/<chapter>/autograder.zip (one Gradescope programming assignment for "
+                    "the chapter) and OUT/<chapter>/otter/<exercise>.zip (stock Otter "
+                    "autograders, one per exercise).")
     build.add_argument("--out", default="dist", help="output folder (default: dist)")
     build.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
     build.set_defaults(func=_cmd_build)
@@ -130,7 +398,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 0
     return args.func(args)
 
 

@@ -34,11 +34,13 @@ class CheckSpec:
 
 @dataclass(frozen=True)
 class WrittenPart:
-    """A written part (proof, analysis): graded by hand, reported but never scored."""
+    """A written part (proof, analysis): graded by hand, never by the autograder. Its points
+    are the most a grader can give it (``OUT/manual.csv``)."""
 
     id: str
     zh: str
     en: str
+    points: float
 
 
 @dataclass(frozen=True)
@@ -160,10 +162,19 @@ def read_checks(path: Path) -> tuple[CheckSpec, ...]:
     return tuple(s for s in specs if s is not None)
 
 
+def _written_part(raw: dict, exercise_id: str, folder: Path) -> WrittenPart:
+    points = raw.get("points")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        raise ManifestError(f"{folder / 'manifest.yaml'}: the written part {raw.get('id')!r} of "
+                            f"{exercise_id} needs points: a positive number (the most a grader "
+                            f"can give it), got {points!r}")
+    return WrittenPart(raw["id"], raw["zh"], raw["en"], points)
+
+
 def _exercise(raw: dict, folder: Path) -> Exercise:
     files = raw["files"]
     checks = read_checks(folder / files["code"])
-    written = tuple(WrittenPart(w["id"], w["zh"], w["en"]) for w in raw.get("written", []))
+    written = tuple(_written_part(w, raw["id"], folder) for w in raw.get("written", []))
     return Exercise(
         id=raw["id"],
         title_zh=raw["title"]["zh"],

@@ -33,3 +33,17 @@ def write_atomic(path: Path, data: Union[str, bytes], *, mode: int = 0o644) -> P
             pass
         raise
     return path
+
+
+def write_if_changed(path: Path, data: Union[str, bytes], *, mode: int = 0o644) -> bool:
+    """``write_atomic`` unless ``path`` already holds exactly ``data``; True if it wrote.
+    Renderings redone on every run (the report, each student's feedback) keep their dates."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    path = Path(path)
+    try:
+        if path.is_file() and not path.is_symlink() and path.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, raw, mode=mode)
+    return True

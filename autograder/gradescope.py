@@ -7,7 +7,12 @@
    wrapping folder or more is fine); files with other names are reported with the name they
    probably should have;
 2. grades them with the isolated engine (``autograder.grading.grade_upload``);
-3. always writes ``results/results.json`` in Gradescope's format, with a message a student can
+3. reads who submitted and when from ``submission_metadata.json`` (documented at
+   gradescope-autograders.readthedocs.io/en/latest/submission_metadata/: ``created_at``,
+   ``users`` with ``name``, ``email`` and ``sid``, ``assignment.due_date``; a student's own
+   due date, with an extension, is ``users[].assignment.due_date``) and says in the output when
+   a submission is late (no penalty is taken here: Gradescope applies its own late policy);
+4. always writes ``results/results.json`` in Gradescope's format, with a message a student can
    act on: for a wrong file name, an empty upload, or an error of the grader itself.
 
 Nothing here executes the upload; it only reads bytes (bounded in size and count).
@@ -27,6 +32,8 @@ from typing import Any, Optional, Sequence
 
 from .files import write_atomic
 from .grading import GradingContext
+from .late import GRADESCOPE_TIME, LatePolicy, iso, parse_time
+from .results import Identity, SubmissionResult
 
 # --------------------------------------------------------------------------- results
 
@@ -65,15 +72,51 @@ def _harden(autograder_dir: Path) -> None:
         meta.chmod(0o600)
 
 
-def _student_id(autograder_dir: Path) -> str:
-    """A label for logs: the submission id from submission_metadata.json, else "student"."""
+def read_metadata(autograder_dir: Path) -> dict[str, Any]:
+    """``submission_metadata.json`` as a dict; {} when it is missing or unreadable."""
     try:
         meta = json.loads((autograder_dir / "submission_metadata.json").read_text(encoding="utf-8"))
-        sid = str(meta.get("id") or "")
-    except (OSError, ValueError, AttributeError):
-        sid = ""
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _student_id(autograder_dir: Path) -> str:
+    """A label for logs: the submission id from submission_metadata.json, else "student"."""
+    sid = str(read_metadata(autograder_dir).get("id") or "")
     sid = re.sub(r"[^A-Za-z0-9_.-]", "_", sid)[:64]
     return f"submission-{sid}" if sid else "student"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def apply_metadata(result: SubmissionResult, meta: dict[str, Any]) -> None:
+    """Who submitted and when, and whether it was late against the student's due date."""
+    users = [u for u in meta.get("users") or [] if isinstance(u, dict)]
+    first = users[0] if users else {}
+    names = [_text(u.get("name")) for u in users if u.get("name")]
+    result.identity = Identity(name=" & ".join(names), email=_text(first.get("email")),
+                               sid=_text(first.get("sid")), lms="gradescope",
+                               lms_id=_text(first.get("id")))
+    try:
+        submitted = parse_time(_text(meta.get("created_at"))) if meta.get("created_at") else None
+    except ValueError:
+        submitted = None
+    if submitted is None:
+        return
+    result.submitted_at, result.time_source = iso(submitted), GRADESCOPE_TIME
+    own = first.get("assignment") if isinstance(first.get("assignment"), dict) else {}
+    assignment = meta.get("assignment") if isinstance(meta.get("assignment"), dict) else {}
+    due_text = own.get("due_date") or assignment.get("due_date")
+    try:
+        due = parse_time(_text(due_text)) if due_text else None
+    except ValueError:
+        due = None
+    if due is not None:
+        result.lms_late = submitted > due
+        LatePolicy(deadline=due).apply(result)
 
 
 def grade_upload(autograder_dir: Path, context: GradingContext) -> dict[str, Any]:
@@ -82,7 +125,12 @@ def grade_upload(autograder_dir: Path, context: GradingContext) -> dict[str, Any
 
     result = grade(autograder_dir / "submission", student=_student_id(autograder_dir),
                    context=context)
-    print(f"graded by {Path(__file__).resolve().parent} in sandbox mode {result.sandbox!r}")
+    try:
+        apply_metadata(result, read_metadata(autograder_dir))
+    except Exception:  # noqa: BLE001 - odd metadata must not cost the student the grade
+        traceback.print_exc(file=sys.stdout)  # for staff: stdout is hidden from students
+    print(f"graded by {Path(__file__).resolve().parent} in sandbox mode {result.sandbox!r}; "
+          f"status {result.status or '?'}")
     return result.gradescope(context.chapter)
 
 

@@ -22,18 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .checks.runner import CaseResult, CheckFile, describe_exception, load_check_file, run_case
+from . import answers
+from .checks.runner import CaseResult, CheckFile, load_check_file, run_case
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
-from .engine.proxy import ExerciseOver, ImportFailed, Session, StudentError, WorkerLost
-from .engine.sandbox import Limits, Sandbox, WorkerGone, get_sandbox
+from .engine import ImportFailed, Limits, Sandbox, Session, WorkerGone, get_sandbox
 from .intake import Upload, collect, nothing_received
-from .results import ExerciseResult, SubmissionResult
+from .results import (GRADER_ERROR, MISNAMED, NOTHING, OK, PARTIAL, REFUSED, ExerciseResult,
+                      SubmissionResult)
 
 LAUNCH_AHEAD = 1
 """Workers launched ahead of the exercises waiting to be graded (each imports NumPy meanwhile)."""
 
 PROTECTED = (CHECKS_ROOT, REPO_ROOT / "solutions")
-"""What uid 65534 must not be able to read when workers run under the uid sandbox."""
+"""What student code must not read: the check files (hidden checks, oracles, data) and the
+references. The engine is told (``get_sandbox(protect=...)``): its ``uid`` mode relies on file
+modes, and its notes name those of these paths that uid 65534 could read."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class GradingContext:
         """Load the chapter and its checks, and find the sandbox (``limits.sandbox``, else
         ``$NNDL_SANDBOX``, else the best available); ``SandboxError`` if none works."""
         ch = load_chapter(chapter) if isinstance(chapter, str) else chapter
-        sandbox = get_sandbox(limits.sandbox)
+        sandbox = get_sandbox(limits.sandbox, protect=PROTECTED)
         for ex in ch.exercises:  # load the checks once, before any process is forked
             check_file_of(ex)
         return cls(ch, limits, sandbox)
@@ -82,25 +85,8 @@ def check_file_of(exercise: Exercise) -> CheckFile:
 
 def _run_case(case, session: Session) -> CaseResult:
     """``runner.run_case`` on the session's proxies; a lost worker fails the case."""
-    def failed(message: str) -> CaseResult:
-        return CaseResult(case.name, case.points, case.hidden, False, message)
-
-    if session.over:
-        return failed(session.over)
-    session.begin_case()
-    try:
-        result = run_case(case, session.env(), describe=_describe)
-    except (ExerciseOver, WorkerLost) as exc:
-        return failed(str(exc))
-    if session.incident:  # the check swallowed a timeout or a crash: the case still fails
-        return failed(session.incident)
-    return result
-
-
-def _describe(exc: BaseException) -> str:
-    """The worker already described the student's exception; a check's own error is
-    described here."""
-    return str(exc) if isinstance(exc, StudentError) else describe_exception(exc)
+    return session.run_case(lambda env: run_case(case, env),
+                            lambda why: CaseResult(case.name, case.points, case.hidden, False, why))
 
 
 def _needs_worker(exercise: Exercise, files_dir: Optional[Path]) -> bool:
@@ -124,13 +110,15 @@ def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], context: Grad
     start = time.monotonic()
     cases = check_file_of(exercise).cases
     files_dir = Path(files_dir) if files_dir is not None else None
-    written = None
+    written, state = None, ""
     if exercise.answer:
-        written = files_dir is not None and (files_dir / exercise.answer).is_file()
+        state = answers.MISSING if files_dir is None else \
+            answers.sheet_state(files_dir / exercise.answer, context.chapter, exercise)
+        written = state != answers.MISSING
 
     def done(results, message="", output="") -> ExerciseResult:
         return ExerciseResult(exercise.id, list(results), message, output,
-                              time.monotonic() - start, written)
+                              time.monotonic() - start, written, state)
 
     def all_fail(message: str, output: str = "") -> ExerciseResult:
         return done([CaseResult(c.name, c.points, c.hidden, False, message) for c in cases],
@@ -234,6 +222,20 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
                             time.monotonic() - start, "", ctx.sandbox.mode)
 
 
+def upload_status(upload: Upload, chapter: Chapter) -> str:
+    """How an upload went (``results.STATUSES``), from what the intake found in it."""
+    if upload.failed:
+        return GRADER_ERROR
+    if upload.misnamed:
+        return MISNAMED
+    if not upload.received:
+        return REFUSED if upload.refused else NOTHING
+    required = [e.code for e in chapter.exercises if not e.optional]
+    if upload.refused or any(f not in upload.received for f in required):
+        return PARTIAL
+    return OK
+
+
 def grade_collected(files_dir: Path, upload: Upload, *, student: str, context: GradingContext,
                     parallel: int = 2) -> SubmissionResult:
     """Grade the files ``intake.collect`` wrote into ``files_dir``, with what it said about the
@@ -242,15 +244,22 @@ def grade_collected(files_dir: Path, upload: Upload, *, student: str, context: G
     try:
         result = grade_submission(files_dir, student=student, context=context, parallel=parallel)
     except Exception as exc:  # noqa: BLE001 - the batch must always complete
-        result = SubmissionResult.refused(student, context.chapter,
-                                          f"the grader failed on this submission: "
-                                          f"{type(exc).__name__}: {exc}")
+        result = grader_failed(student, context.chapter, exc)
     else:
         if not upload.received:
             result.message = nothing_received(context.chapter)
+        result.status = upload_status(upload, context.chapter)
     result.upload = upload.lines()
     result.received = sorted(upload.received)
     result.elapsed = time.monotonic() - start
+    return result
+
+
+def grader_failed(student: str, chapter: Chapter, exc: BaseException) -> SubmissionResult:
+    """The result of a submission the grader itself failed on (status ``grader error``)."""
+    result = SubmissionResult.refused(student, chapter, f"the grader failed on this submission: "
+                                                        f"{type(exc).__name__}: {exc}")
+    result.status = GRADER_ERROR
     return result
 
 
@@ -264,9 +273,11 @@ def grade_upload(source: Path, *, student: str, context: GradingContext,
         try:
             upload = collect(source, scratch / "files", context.chapter)
         except Exception as exc:  # noqa: BLE001 - an upload the intake cannot read
-            return SubmissionResult.refused(student, context.chapter,
-                                            f"the upload could not be read: "
-                                            f"{type(exc).__name__}: {exc}")
+            result = SubmissionResult.refused(student, context.chapter,
+                                              f"the upload could not be read: "
+                                              f"{type(exc).__name__}: {exc}")
+            result.status = GRADER_ERROR
+            return result
         result = grade_collected(scratch / "files", upload, student=student, context=context,
                                  parallel=parallel)
         result.elapsed = time.monotonic() - start

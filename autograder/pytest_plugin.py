@@ -2,8 +2,9 @@
 
 ``pytest --against solutions autograder/checks`` collects every test case of every check
 file and runs it against the implementation in ``solutions/<chapter>/`` (or any folder
-holding the chapter's files, flat or under a chapter folder). Without ``--against`` the
-plugin does nothing. Registered through the ``pytest11`` entry point.
+holding the chapter's files, flat or under a chapter folder), through the engine's proxies
+in this process (``engine.local``), exactly as the local check runs it. Without ``--against``
+the plugin does nothing. Registered through the ``pytest11`` entry point.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any, Optional
 
 import pytest
 
-from .checks.runner import CheckFile, StudentLoadError, load_check_file, load_student_file, run_case
+from .checks.runner import CheckFile, load_check_file, run_case
+from .engine import Limits, Session
+from .engine.local import local_sandbox
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,10 +73,15 @@ class CheckFileCollector(pytest.File):
         if not against.is_absolute():
             against = Path(self.config.invocation_params.dir) / against
         student = implementation_file(against, self.path.parent.name, self.path.name)
-        env_cache: dict[str, Any] = {}
+        shared: dict[str, Any] = {}
         for case in check_file.cases:
             yield CheckItem.from_parent(self, name=case.name, case=case, check_file=check_file,
-                                        student=student, env_cache=env_cache)
+                                        student=student, shared=shared)
+
+    def teardown(self) -> None:
+        session = getattr(self, "_session", None)
+        if session is not None:
+            session.close()
 
 
 class CheckFailed(Exception):
@@ -83,21 +91,34 @@ class CheckFailed(Exception):
 class CheckItem(pytest.Item):
     """One graded test case run in this process against the chosen implementation."""
 
-    def __init__(self, *, case, check_file: CheckFile, student: Path, env_cache: dict, **kw):
+    def __init__(self, *, case, check_file: CheckFile, student: Path, shared: dict, **kw):
         super().__init__(**kw)
-        self.case, self.check_file, self.student, self.env_cache = case, check_file, student, env_cache
+        self.case, self.check_file, self.student, self.shared = case, check_file, student, shared
         self.add_marker(pytest.mark.hidden if case.hidden else pytest.mark.public)
 
-    def runtest(self) -> None:
-        if "env" not in self.env_cache:
+    def _session(self) -> Session:
+        """One in-process session per check file, its import done once (or its failure)."""
+        if "session" not in self.shared:
+            session = Session(self.student.parent, self.student.name, Limits(timeout=60.0),
+                              local_sandbox())
+            self.parent._session = session
+            self.shared["session"] = session
             try:
-                self.env_cache["env"] = load_student_file(self.student)
-            except StudentLoadError as exc:
-                self.env_cache["env"] = exc
-        env = self.env_cache["env"]
-        if isinstance(env, StudentLoadError):
-            raise CheckFailed(str(env))
-        result = run_case(self.case, env, str(self.student))
+                if not self.student.is_file():
+                    raise FileNotFoundError(f"{self.student.name} was not found in {self.student.parent}")
+                session.start()
+            except Exception as exc:  # noqa: BLE001 - ImportFailed, a missing file
+                self.shared["import_error"] = str(getattr(exc, "reason", "") or exc)
+        return self.shared["session"]
+
+    def runtest(self) -> None:
+        session = self._session()
+        if "import_error" in self.shared:
+            raise CheckFailed(self.shared["import_error"])
+        result = session.run_case(lambda env: run_case(self.case, env),
+                                  lambda why: why)
+        if isinstance(result, str):
+            raise CheckFailed(result)
         if not result.passed:
             raise CheckFailed(result.message)
 

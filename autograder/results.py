@@ -1,33 +1,88 @@
-"""The result model, and every way it is shown: results.json, feedback.md, grades.csv.
+"""The result model, and how it is shown to people: results.json and feedback.md.
 
 ``CaseResult`` (one check, from ``checks.runner``, so the handout can use it) makes up an
-``ExerciseResult``, which make up a ``SubmissionResult``. A ``SubmissionResult`` renders
-itself: ``gradescope()`` (Gradescope's results.json), ``feedback()`` (the student's
-Markdown), ``csv_row()`` (a row of grades.csv), and round-trips through ``to_dict`` /
-``from_dict`` (the record kept in ``OUT/<student>/summary.json``).
+``ExerciseResult``, which make up a ``SubmissionResult``. A ``SubmissionResult`` also carries
+who submitted (``Identity``: name, email, SID, the LMS and its id for the student), when
+(``submitted_at`` and where that time came from), how the upload went (``status``, one of
+``STATUSES``) and the late policy's verdict (``Late``). It renders itself: ``gradescope()``
+(Gradescope's results.json), ``feedback()`` (the student's Markdown), and round-trips through ``to_dict`` / ``from_dict`` (the record kept in
+``OUT/<student>/summary.json``: exactly ``to_dict()`` plus the digest of what was graded).
 
 Hidden checks show only whether they passed and their points, never their message (it could
 reveal their inputs); the Gradescope summary shows public points only, so nothing visible
-before grades are published reveals a hidden outcome. Written parts are listed as graded by
-hand and never scored.
+before grades are published reveals a hidden outcome. Written parts are never scored by the
+autograder: each is listed with its answer sheet's state (``answers``: submitted, untouched,
+blank, missing) and, once a grader has filled its row of ``OUT/manual.csv``, with the points
+given (``ManualMark``, passed to every rendering as ``manual``): a manual test in
+results.json, a line in the feedback, the ``written`` and ``final`` columns of grades.csv
+(``grades.py`` makes a student's row).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Iterable, Optional
+from dataclasses import asdict, dataclass, field, fields
+from typing import Iterable, Optional, Sequence
 
+from . import answers
 from .checks.runner import CaseResult
 from .course import Chapter, Exercise
-from .files import write_atomic
+from .marks import ManualMark, find_mark, known_marks, written_score
 
 
 def pts(x: float) -> str:
-    """Points as people write them: ``10``, ``2.5``."""
-    return f"{x:g}"
+    """Points as people write them: ``10``, ``2.5``, ``7.33`` (at most two decimals)."""
+    return f"{round(x, 2):g}"
+
+
+OK = "ok"
+PARTIAL = "partial upload"
+NOTHING = "nothing recognised"
+REFUSED = "refused"
+MISNAMED = "misnamed"
+GRADER_ERROR = "grader error"
+STATUSES = (OK, PARTIAL, NOTHING, REFUSED, MISNAMED, GRADER_ERROR)
+"""How a submission went, for the person running the grader (grades.csv's ``status``):
+
+- ``ok``: every required exercise's file was found and graded;
+- ``partial upload``: some files were graded, but a required exercise's file is missing or part
+  of the upload could not be opened;
+- ``nothing recognised``: none of the chapter's files was found (an empty upload, other files);
+- ``refused``: nothing was graded because the upload could not be opened (a broken or
+  oversized zip, links, paths out of the zip);
+- ``misnamed``: a file looks like one of the chapter's files under another name (the student
+  is told what to rename);
+- ``grader error``: the grader itself failed on this submission (not the student's fault).
+"""
+
+
+@dataclass
+class Identity:
+    """Who submitted, as far as the source of the submission says (empty when unknown)."""
+
+    name: str = ""
+    email: str = ""
+    sid: str = ""
+    """The student number (SID), as the LMS or Gradescope roster holds it."""
+    lms: str = ""
+    """Where the submission came from: ``canvas``, ``moodle``, ``gradescope``, or '' (a folder
+    or zip named by the student)."""
+    lms_id: str = ""
+    """The LMS's id of the student: Canvas user id, Moodle participant id, Gradescope user id."""
+
+
+@dataclass
+class Late:
+    """The late policy's verdict for one submission (all zero when no deadline was given)."""
+
+    deadline: str = ""
+    """The deadline applied (ISO 8601), '' when none."""
+    days: int = 0
+    """Days late, partial days rounded up; 0 when on time or unknown."""
+    penalty_pct: float = 0.0
+    """Percent of the auto-graded points taken off (100 after the cut-off)."""
+    after_cutoff: bool = False
+    note: str = ""
+    """What the verdict rests on, for people (e.g. "Canvas marks it late; ...")."""
 
 
 @dataclass
@@ -43,6 +98,17 @@ class ExerciseResult:
     elapsed: float = 0.0
     written_submitted: Optional[bool] = None
     """Whether the written part's answer file was there; None when the exercise has none."""
+    written_state: str = ""
+    """The answer sheet's state (``answers.STATES``); '' in records older than it."""
+
+    @property
+    def answer_state(self) -> Optional[str]:
+        """The answer sheet's state, None when the exercise has no written part."""
+        if self.written_state:
+            return self.written_state
+        if self.written_submitted is None:
+            return None
+        return answers.SUBMITTED if self.written_submitted else answers.MISSING
 
     @property
     def score(self) -> float:
@@ -62,10 +128,11 @@ class ExerciseResult:
 
     @classmethod
     def failed(cls, exercise: Exercise, message: str, *, elapsed: float = 0.0,
-               output: str = "", written_submitted: Optional[bool] = None) -> "ExerciseResult":
+               output: str = "", written_submitted: Optional[bool] = None,
+               written_state: str = "") -> "ExerciseResult":
         """Every check of ``exercise`` failed for the one reason ``message``."""
         cases = [CaseResult(c.name, c.points, c.hidden, False, message) for c in exercise.checks]
-        return cls(exercise.id, cases, message, output, elapsed, written_submitted)
+        return cls(exercise.id, cases, message, output, elapsed, written_submitted, written_state)
 
 
 @dataclass
@@ -82,6 +149,18 @@ class SubmissionResult:
     """What the intake says about the upload: files not used and why, duplicates."""
     received: list[str] = field(default_factory=list)
     """The chapter's files found in the upload."""
+    status: str = ""
+    """One of ``STATUSES`` ('' in records written before statuses existed)."""
+    identity: Identity = field(default_factory=Identity)
+    submitted_at: str = ""
+    """When it was submitted (ISO 8601 with offset), '' when unknown."""
+    time_source: str = ""
+    """Where ``submitted_at`` came from: ``gradescope``, ``file modification time``; and
+    ``canvas`` when only Canvas's late flag is known."""
+    lms_late: Optional[bool] = None
+    """The LMS's own verdict (Canvas marks late files ``_LATE_``; Gradescope's due date), or
+    None when it gives none."""
+    late: Late = field(default_factory=Late)
 
     @property
     def score(self) -> float:
@@ -90,6 +169,27 @@ class SubmissionResult:
     @property
     def possible(self) -> float:
         return sum(e.possible for e in self.exercises)
+
+    @property
+    def adjusted(self) -> float:
+        """The auto-graded points after the late penalty (``score`` when none applies)."""
+        return max(0.0, self.score * (1 - self.late.penalty_pct / 100))
+
+    @property
+    def problem(self) -> str:
+        """The first thing to know about a submission whose status is not ``ok``, or ''."""
+        if self.status in ("", OK):
+            return ""
+        lines = list(self.upload)
+        if self.status == MISNAMED:  # the rename advice first
+            lines.sort(key=lambda line: "rename" not in line and "submit your answer" not in line)
+        if self.message and (self.status in (NOTHING, GRADER_ERROR) or not lines):
+            return self.message.splitlines()[0]
+        if lines:
+            return lines[0]
+        missing = [e.message.split()[0] for e in self.exercises
+                   if e.message.endswith("was not found in the submission")]
+        return "not found: " + ", ".join(missing) if missing else ""
 
     def exercise(self, exercise_id: str) -> Optional[ExerciseResult]:
         for e in self.exercises:
@@ -102,7 +202,8 @@ class SubmissionResult:
                 elapsed: float = 0.0) -> "SubmissionResult":
         """A submission that could not be graded at all: every check fails with ``message``."""
         exercises = [ExerciseResult.failed(ex, message,
-                                           written_submitted=False if ex.answer else None)
+                                           written_submitted=False if ex.answer else None,
+                                           written_state=answers.MISSING if ex.answer else "")
                      for ex in chapter.exercises]
         return cls(student, exercises, elapsed, message, "")
 
@@ -117,14 +218,18 @@ class SubmissionResult:
             exercise_id=e["exercise_id"],
             cases=[CaseResult(**c) for c in e["cases"]],
             message=e.get("message", ""), output=e.get("output", ""),
-            elapsed=e.get("elapsed", 0.0), written_submitted=e.get("written_submitted"))
+            elapsed=e.get("elapsed", 0.0), written_submitted=e.get("written_submitted"),
+            written_state=e.get("written_state", ""))
             for e in data["exercises"]]
         return cls(data["student"], exercises, data.get("elapsed", 0.0), data.get("message", ""),
                    data.get("sandbox", ""), list(data.get("upload", [])),
-                   list(data.get("received", [])))
+                   list(data.get("received", [])), data.get("status", ""),
+                   _known(Identity, data.get("identity")), data.get("submitted_at", ""),
+                   data.get("time_source", ""), data.get("lms_late"),
+                   _known(Late, data.get("late")))
 
     # -- renderings ---------------------------------------------------------------------------
-    def summary(self, chapter: Chapter) -> str:
+    def summary(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> str:
         """The overview a student sees first on Gradescope: what the upload held, and the
         public points per exercise (hidden checks show once grades are published)."""
         lines = list(_upload_lines(self, chapter))
@@ -136,6 +241,8 @@ class SubmissionResult:
                   f"checks' points show once grades are published)"]
         if self.message:
             lines.append(f"Submission: {self.message}")
+        if self.lateness_line():
+            lines.append(self.lateness_line())
         lines.append("")
         for er in self.exercises:
             ex = _exercise(chapter, er.exercise_id)
@@ -146,14 +253,15 @@ class SubmissionResult:
             if er.message:
                 line += f" — {er.message.splitlines()[0]}"
             lines.append(line)
-        written = _written_lines(self, chapter)
+        written = _written_lines(self, chapter, manual)
         if written:
-            lines += ["", "Written parts (graded by hand, not scored here):"]
+            lines += ["", "Written parts (graded by hand, not by the autograder):"]
             lines += [f"  {w}" for w in written]
         return "\n".join(lines)
 
-    def gradescope(self, chapter: Chapter) -> dict:
-        """Gradescope's results.json: one test per check."""
+    def gradescope(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> dict:
+        """Gradescope's results.json: one test per check, then one manual test per graded
+        written part (visible, its comment as output); the score counts both."""
         tests = []
         for er in self.exercises:
             for case in er.cases:
@@ -165,22 +273,39 @@ class SubmissionResult:
                     "output": _case_output(case),
                     "visibility": "after_published" if case.hidden else "visible",
                 })
+        for m in known_marks(chapter, manual):
+            tests.append({
+                "name": f"{m.exercise_id} · written: {m.part}",
+                "score": float(m.points),
+                "max_score": float(m.max_points),
+                "output": m.comment or "graded by hand",
+                "tags": ["manual"],
+                "visibility": "visible",
+            })
         return {
-            "score": float(self.score),
+            "score": float(self.score + (written_score(known_marks(chapter, manual)) or 0.0)),
             "execution_time": round(max(float(self.elapsed), 0.0), 3),
-            "output": self.summary(chapter),
+            "output": self.summary(chapter, manual),
             "stdout_visibility": "hidden",
             "tests": tests,
         }
 
-    def feedback(self, chapter: Chapter) -> str:
+    def feedback(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> str:
         """A report the student can read: every check, its points and its message (hidden
         checks: passed or failed and points only), and the written parts, graded by hand."""
-        out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "",
-               f"Feedback for **{self.student}**: **{pts(self.score)} / {pts(self.possible)}** "
-               f"auto-graded points.", ""]
+        marks = known_marks(chapter, manual)
+        headline = f"Feedback for **{self.student}**: **{pts(self.score)} / " \
+                   f"{pts(self.possible)}** auto-graded points."
+        if marks:
+            written = written_score(marks) or 0.0
+            headline += f" Written parts: **{pts(written)} / " \
+                        f"{pts(sum(m.max_points for m in marks))}** (graded by hand); " \
+                        f"final **{pts(self.score + written)}**."
+        out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "", headline, ""]
         if self.message:
             out += [f"> Submission: {self.message}", ""]
+        if self.lateness_line():
+            out += [self.lateness_line(), ""]
         upload = list(_upload_lines(self, chapter, problems_only=True))
         if upload:
             out += ["Your upload:", ""] + [f"- {line}" for line in upload] + [""]
@@ -201,37 +326,55 @@ class SubmissionResult:
                 if not case.passed and not case.hidden and case.message != er.message:
                     out += [""] + fenced(case.message, indent="  ")
             if ex is not None and ex.written:
-                state = "submitted" if er.written_submitted else "**not submitted**"
+                state = er.answer_state or answers.MISSING
+                shown = answers.DESCRIPTION[state]
+                shown = shown if state == answers.SUBMITTED else f"**{shown}**"
                 out.append("")
                 for w in ex.written:
-                    out.append(f"- Written part `{w.id}` ({ex.answer}, {state}): graded by hand, "
-                               f"not scored here. {w.en} / {w.zh}")
+                    mark = find_mark(marks, ex.id, w.id)
+                    graded = (f"graded by hand: **{pts(mark.points)} / "
+                              f"{pts(mark.max_points)}**") if mark else \
+                        f"graded by hand (up to {pts(w.points)} points), not yet graded"
+                    out.append(f"- Written part `{w.id}` ({ex.answer}, {shown}): {graded}. "
+                               f"{w.en} / {w.zh}")
+                    if mark and mark.comment:
+                        out += [""] + [f"  > {line}" for line in mark.comment.splitlines()]
             out.append("")
         out.append("Hidden checks show only whether they passed. They run on inputs you do not "
-                   "see; the public checks (`nndl-grade check`) run on your machine.")
+                   "see; the public checks run on your machine: `python check.py` in the "
+                   "handout folder.")
         return "\n".join(out) + "\n"
 
-    def csv_row(self, chapter: Chapter) -> list[str]:
-        """``student``, points per exercise, ``total``, ``possible``."""
-        by_id = {e.exercise_id: e for e in self.exercises}
-        return [self.student, *[pts(by_id[ex.id].score) if ex.id in by_id else "0"
-                                for ex in chapter.exercises],
-                pts(self.score), pts(chapter.points)]
+    def lateness_line(self) -> str:
+        """When it was submitted and what the late policy made of it, or '' when no deadline
+        applies and the LMS says nothing about lateness."""
+        late = self.late
+        when = f"Submitted {self.submitted_at}" if self.submitted_at else "Submitted"
+        source = f" (time source: {self.time_source})" if self.submitted_at and self.time_source \
+            else ""
+        if late.deadline:
+            if late.after_cutoff:
+                verdict = "after the cut-off: the auto-graded points count 0"
+            elif late.days and late.penalty_pct:
+                verdict = (f"{late.days} day(s) late: -{pts(late.penalty_pct)}% → "
+                           f"{pts(self.adjusted)} / {pts(self.possible)}")
+            elif late.days:
+                verdict = f"{late.days} day(s) late (no penalty applied)"
+            else:
+                verdict = "on time"
+            note = f" {late.note}" if late.note else ""
+            return f"{when}{source}, deadline {late.deadline}: {verdict}.{note}"
+        if self.lms_late:
+            return f"{when}{source}: late, according to {self.identity.lms or 'the LMS'}."
+        return ""
 
 
-def csv_header(chapter: Chapter) -> list[str]:
-    """The header row of grades.csv."""
-    return ["student", *[ex.id for ex in chapter.exercises], "total", "possible"]
-
-
-def write_grades_csv(results: Iterable[SubmissionResult], chapter: Chapter, path: Path) -> None:
-    """``grades.csv``: one row per student, sorted by id, written atomically."""
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf)
-    writer.writerow(csv_header(chapter))
-    for r in sorted(results, key=lambda r: r.student):
-        writer.writerow(r.csv_row(chapter))
-    write_atomic(Path(path), buf.getvalue())
+def _known(cls, data) -> object:
+    """``cls(**data)`` keeping only the fields ``cls`` knows (records of other versions)."""
+    if not isinstance(data, dict):
+        return cls()
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
 
 
 def fenced(text: str, indent: str = "") -> list[str]:
@@ -259,15 +402,19 @@ def _case_output(case: CaseResult) -> str:
     return "passed" if case.passed else case.message
 
 
-def _written_lines(result: SubmissionResult, chapter: Chapter) -> list[str]:
+def _written_lines(result: SubmissionResult, chapter: Chapter,
+                   manual: Sequence[ManualMark] = ()) -> list[str]:
     lines = []
     for er in result.exercises:
         ex = _exercise(chapter, er.exercise_id)
         if ex is None or not ex.written:
             continue
-        state = "submitted" if er.written_submitted else "not submitted"
+        state = answers.DESCRIPTION[er.answer_state or answers.MISSING]
         for w in ex.written:
-            lines.append(f"{ex.id} {w.id} ({ex.answer}, {state}): {w.en} / {w.zh}")
+            mark = find_mark(manual, ex.id, w.id)
+            graded = f"{pts(mark.points)} / {pts(mark.max_points)}" if mark \
+                else f"not yet graded (up to {pts(w.points)})"
+            lines.append(f"{ex.id} {w.id} ({ex.answer}, {state}): {graded}. {w.en} / {w.zh}")
     return lines
 
 

@@ -32,9 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from autograder.checks.runner import run_check_file  # noqa: E402
+from autograder.check import run_file as run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
-from autograder.engine.sandbox import Limits, get_sandbox  # noqa: E402
+from autograder.engine import Limits, get_sandbox  # noqa: E402
 from autograder.batch import grade_folder  # noqa: E402
 from autograder.grading import check_file_of, grade_exercise, grade_submission  # noqa: E402
 
@@ -175,7 +175,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     chapter = load_chapter("ch5")
     for ex in chapter.exercises:
         check_file_of(ex)
-    sandbox = get_sandbox(Limits().sandbox)
+    sandbox = get_sandbox(Limits().sandbox, protect=PROTECTED)
     print(sandbox.describe())
     print(f"0. start-up (checks loaded, sandbox detected): {time.perf_counter() - t:.2f} s once per "
           f"process")

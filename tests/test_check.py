@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from autograder.check import check_path, format_report
-from autograder.cli import main
+from autograder.check import format_report
+from autograder.cli import check_path, main
 from tests.support import ASSIGNMENTS, CHAPTER, SOLUTIONS
 
 

@@ -91,3 +91,24 @@ def test_answer_sheets_ship_with_stub_and_reference(exercise):
     assert exercise.written
     for folder in (ASSIGNMENTS, SOLUTIONS):
         assert (folder / "ch5" / exercise.answer).is_file()
+
+
+def test_written_parts_carry_their_points_in_the_manifest():
+    chapter = load_chapter("ch5")
+    points = {(e.id, w.id): w.points for e in chapter.exercises for w in e.written}
+    assert points == {("ex5_2", "proof"): 10, ("ex5_3", "analysis"): 10,
+                      ("ex5_7", "analysis"): 10, ("ex5_backprop", "derivation"): 15}
+
+
+def test_a_written_part_without_points_is_refused_by_name(tmp_path):
+    folder = tmp_path / "chx"
+    folder.mkdir()
+    (folder / "ex.py").write_text("name = 'ex'\n")
+    (folder / "manifest.yaml").write_text(
+        "chapter: chx\ntitle: {zh: 章, en: Chapter}\nexercises:\n"
+        "  - id: ex1\n    title: {zh: 题, en: Exercise}\n"
+        "    files: {code: ex.py, answer: ex.md}\n"
+        "    written:\n      - {id: proof, zh: 证明, en: Prove it}\n")
+    with pytest.raises(ManifestError) as info:
+        load_chapter("chx", root=tmp_path)
+    assert "'proof' of ex1 needs points" in str(info.value)

@@ -3,7 +3,6 @@ runs, and the seed answer that imports torch."""
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import json
 import os
@@ -15,9 +14,10 @@ import jsonschema
 import pytest
 
 from autograder.cli import main
-from autograder.engine.sandbox import Limits
+from autograder.engine import Limits
 from autograder.batch import grade_folder
 from autograder.grading import grade_exercise, grade_submission
+from autograder.grades import csv_header, read_grades_csv
 from autograder.store import MARKER
 from tests.support import CHAPTER, FIXTURES, RESULTS_SCHEMA, ROOT
 
@@ -46,8 +46,7 @@ def graded(tmp_path_factory):
 
 
 def read_csv(path: Path) -> dict[str, dict[str, str]]:
-    with open(path, newline="") as fh:
-        return {row["student"]: row for row in csv.DictReader(fh)}
+    return {row["student"]: row for row in read_grades_csv(path)}
 
 
 def test_examples_score_as_expected(graded):
@@ -55,13 +54,19 @@ def test_examples_score_as_expected(graded):
     assert code == 0
     rows = read_csv(out / "grades.csv")
     assert sorted(rows) == sorted(EXPECTED)
-    assert list(next(iter(rows.values()))) == ["student", *[e.id for e in CHAPTER.exercises],
-                                               "total", "possible"]
+    assert list(next(iter(rows.values()))) == csv_header(CHAPTER)
     for student, want in EXPECTED.items():
         got = {ex: float(rows[student][ex]) for ex in want}
         assert got == want, student
         assert float(rows[student]["total"]) == sum(want.values())
+        assert float(rows[student]["adjusted"]) == sum(want.values())  # no late policy
         assert float(rows[student]["possible"]) == CHAPTER.points
+        checks = [c for c in rows[student] if " · " in c]
+        assert sum(float(rows[student][c]) for c in checks) == sum(want.values())
+    # alice and bob sent every file; carol and dave left out required ones; erin sent stubs
+    assert {s: rows[s]["status"] for s in rows} == {
+        "alice": "ok", "bob": "ok", "carol": "partial upload", "dave": "partial upload",
+        "erin": "ok"}
 
 
 def test_every_student_gets_valid_reports(graded):
@@ -130,7 +135,7 @@ def test_progress_is_reported_per_student(tmp_path):
     assert sorted(p.result.student for p in seen) == ["x", "y"]
 
 
-def test_the_command_line_draws_a_bar_only_on_a_terminal(tmp_path, capsys):
+def test_the_command_line_draws_a_bar_on_a_terminal_and_lines_elsewhere(tmp_path, capsys):
     import io
 
     from autograder.batch import Progress
@@ -141,11 +146,15 @@ def test_the_command_line_draws_a_bar_only_on_a_terminal(tmp_path, capsys):
     bar = ProgressBar(stream)
     bar(Progress(1, 2, SubmissionResult("x", []), 61.0))
     bar.finish()
-    assert "1/2 students 1:01" in stream.getvalue() and stream.getvalue().endswith("\n")
+    assert "1/2 students 1:01  ~1:01 left" in stream.getvalue()
+    assert stream.getvalue().endswith("\n")
     subs = tmp_path / "subs"
     (subs / "x").mkdir(parents=True)
+    (subs / "y").mkdir()
     assert main(["grade", str(subs), "--out", str(tmp_path / "out")]) == 0
-    assert "students" not in capsys.readouterr().err  # stderr is not a terminal here
+    err = capsys.readouterr().err  # stderr is not a terminal here: one line per student
+    assert "[1/2] " in err and "[2/2] " in err and "elapsed" in err and "left" in err
+    assert "\r" not in err
 
 
 def test_an_empty_submission_gets_a_row(tmp_path):

@@ -54,6 +54,9 @@ def test_discover_folders_and_zips(tmp_path):
 def test_discover_needs_a_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="is not a folder"):
         discover(tmp_path / "missing")
+    download = make_zip(tmp_path / "submissions.zip", {"a_1_2_ex5_4.py": b"x = 1\n"})
+    with pytest.raises(FileNotFoundError, match="is a zip, not a folder: unzip it"):
+        discover(download)
 
 
 def test_student_ids_that_would_break_the_output_are_skipped_with_a_note(tmp_path):
@@ -148,7 +151,7 @@ def test_duplicates_with_different_content_take_the_shallowest_and_say_so(tmp_pa
 
 
 def test_hostile_archives_are_skipped_without_reading_them_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(intake, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(intake.upload, "MAX_FILE_BYTES", 1000)
     name = CODE[0]
 
     def make(sub):
@@ -219,3 +222,108 @@ def test_suggestions_for_names_of_other_shapes():
 
 def test_entry_kinds():
     assert Entry("a", Path("a.ZIP")).is_zip and not Entry("a", Path("a")).is_zip
+
+
+# -- LMS bulk downloads -----------------------------------------------------------------------
+
+def test_a_canvas_download_is_grouped_by_student_with_its_ids_and_late_flag(tmp_path):
+    """Canvas's flat files: <name>_[LATE_]<user id>_<attachment id>_<file>; a resubmitted file
+    gets -1, -2 (Canvas's doing, not the student's)."""
+    (tmp_path / "zhangsan_12345_678901_ex5_4.py").write_text("x = 1\n")
+    (tmp_path / "zhangsan_12345_678902_ex5_2.py").write_text("y = 2\n")
+    (tmp_path / "lisi_LATE_23456_678903_ex5_4-1.py").write_text("z = 3\n")
+    (tmp_path / "lisi_LATE_23456_678904_ex5-2.py").write_text("w = 4\n")
+    entries, notes = discover(tmp_path, chapter=CHAPTER)
+    assert not notes
+    by = {e.student: e for e in entries}
+    assert sorted(by) == ["lisi_23456", "zhangsan_12345"]
+    zs, ls = by["zhangsan_12345"], by["lisi_23456"]
+    assert (zs.identity.lms, zs.identity.lms_id, zs.identity.name, zs.lms_late) == \
+        ("canvas", "12345", "zhangsan", False)
+    assert (ls.identity.lms_id, ls.lms_late) == ("23456", True)
+    up = collect(zs, tmp_path / "zs", CHAPTER)
+    assert sorted(up.received) == ["ex5_2.py", "ex5_4.py"] and not up.unused
+    up = collect(ls, tmp_path / "ls", CHAPTER)
+    assert list(up.received) == ["ex5_4.py"]  # ex5_4-1.py: Canvas's name for a resubmission
+    assert (tmp_path / "ls" / "ex5_4.py").read_text() == "z = 3\n"
+    # the student is told about the name they gave, not Canvas's
+    assert dict(up.unused) == {"ex5-2.py": suggest("ex5-2.py", EXPECTED)}
+    assert up.misnamed == ["ex5-2.py"]
+
+
+def test_a_canvas_student_who_uploaded_a_zip(tmp_path):
+    make_zip(tmp_path / "wangwu_34567_1_homework.zip", {"hw/ex5_4.py": b"x = 1\n"})
+    entries, _ = discover(tmp_path, chapter=CHAPTER)
+    assert [e.student for e in entries] == ["wangwu_34567"]
+    up = collect(entries[0], tmp_path / "o", CHAPTER)
+    assert up.received == {"ex5_4.py": "homework.zip:hw/ex5_4.py"}
+
+
+def test_a_moodle_download_is_grouped_by_participant(tmp_path):
+    """Moodle's folders: <Full Name>_<participant id>_assignsubmission_<plugin>_/; only file
+    submissions are graded."""
+    folder = tmp_path / "张三_1001_assignsubmission_file_"
+    (folder / "src").mkdir(parents=True)
+    (folder / "src" / "ex5_4.py").write_text("x = 1\n")
+    (tmp_path / "张三_1001_assignsubmission_onlinetext_").mkdir()
+    (tmp_path / "Li Si_1002_assignsubmission_file_ex5_2.py").write_text("y = 2\n")  # flat mode
+    entries, notes = discover(tmp_path, chapter=CHAPTER)
+    by = {e.student: e for e in entries}
+    assert sorted(by) == ["Li Si_1002", "张三_1001"]
+    assert (by["张三_1001"].identity.lms, by["张三_1001"].identity.lms_id,
+            by["张三_1001"].identity.name) == ("moodle", "1001", "张三")
+    assert any("online text" in n for n in notes)
+    up = collect(by["张三_1001"], tmp_path / "a", CHAPTER)
+    assert up.received == {"ex5_4.py": "src/ex5_4.py"}  # the student's own path
+    assert list(collect(by["Li Si_1002"], tmp_path / "b", CHAPTER).received) == ["ex5_2.py"]
+
+
+def test_one_students_folder_is_not_taken_for_a_class(tmp_path):
+    (tmp_path / "ex5_4.py").write_text("x = 1\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "autograder").mkdir()
+    with pytest.raises(intake.LayoutError, match="one student's submission.*ex5_4.py"):
+        discover(tmp_path, chapter=CHAPTER)
+    handout = tmp_path / "nndl-ch5"
+    (handout / "tests").mkdir(parents=True)
+    (handout / "check.py").write_text("")
+    with pytest.raises(intake.LayoutError, match="check.py"):
+        discover(handout, chapter=CHAPTER)
+
+
+def test_entries_match_by_id_lms_id_or_name():
+    from autograder.results import Identity
+    e = Entry("zhangsan_12345", Path("x"), identity=Identity(name="Zhang San", lms_id="12345",
+                                                             sid="2023001"))
+    assert all(e.matches(w) for w in ("zhangsan_12345", "12345", "zhang san", "2023001"))
+    assert not e.matches("zhangsan") and not e.matches("")
+
+
+def test_what_went_wrong_is_classified(tmp_path):
+    def make(sub):
+        (sub / "ex5-2.py").write_text("x = 1")
+        (sub / "broken.zip").write_bytes(b"not a zip")
+        (sub / "notes.txt").write_text("hi")
+    up, _ = _collect(tmp_path, make)
+    assert up.misnamed == ["ex5-2.py"] and up.refused == ["broken.zip"]
+    assert len(up.unused) == 3  # notes.txt is neither: just not a file of this assignment
+
+
+def test_the_newest_time_of_the_files_taken_is_kept(tmp_path):
+    def make(sub):
+        for name, when in (("ex5_2.py", 1_700_000_000), ("ex5_4.py", 1_700_000_500),
+                           ("notes.txt", 1_800_000_000)):
+            (sub / name).write_text("x = 1")
+            os.utime(sub / name, (when, when))
+    up, _ = _collect(tmp_path, make)
+    assert up.newest == 1_700_000_500  # notes.txt is not taken: its time does not count
+
+
+def test_the_reports_folders_are_no_student_ids(tmp_path):
+    for name in ("similarity", "written", "Similarity.zip"):
+        (tmp_path / name).mkdir() if not name.endswith(".zip") else \
+            make_zip(tmp_path / name, {"ex5_4.py": b"x = 1\n"})
+    (tmp_path / "sim").mkdir()
+    entries, notes = discover(tmp_path)
+    assert [e.student for e in entries] == ["sim"]
+    assert sum("name of a file the grader writes" in n for n in notes) == 3

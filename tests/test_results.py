@@ -9,7 +9,10 @@ import jsonschema
 import pytest
 
 from autograder.checks.runner import CaseResult
-from autograder.results import ExerciseResult, SubmissionResult, fenced, write_grades_csv
+from autograder import answers
+from autograder.grades import csv_row, write_grades_csv
+from autograder.marks import ManualMark
+from autograder.results import ExerciseResult, SubmissionResult, fenced
 from tests.support import CHAPTER, RESULTS_SCHEMA
 
 SCHEMA = json.loads(RESULTS_SCHEMA.read_text())
@@ -74,10 +77,17 @@ def test_grades_csv_has_a_row_per_student(tmp_path):
     a, b = sample(), SubmissionResult("bob", [], 0.0, "refused", "")
     path = tmp_path / "grades.csv"
     write_grades_csv([b, a], CHAPTER, path)
-    with open(path, newline="") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["student", *[ex.id for ex in CHAPTER.exercises], "total", "possible"]
+    assert rows[0][:7] == ["student", "name", "email", "sid", "lms", "lms_id", "status"]
+    ids = [ex.id for ex in CHAPTER.exercises]
+    assert rows[0][7:7 + len(ids) + 9] == [*ids, "total", "possible", "submitted_at",
+                                           "time_source", "late_days", "penalty_pct", "adjusted",
+                                           "written", "final"]
+    assert rows[0][7 + len(ids) + 9:] == [f"{ex.id} · {c.name}" for ex in CHAPTER.exercises
+                                          for c in ex.checks]
     assert [r[0] for r in rows[1:]] == ["alice", "bob"]
+    assert all(len(r) == len(rows[0]) for r in rows)
     alice = dict(zip(rows[0], rows[1]))
     assert float(alice["total"]) == a.score
     assert float(alice["possible"]) == CHAPTER.points
@@ -145,3 +155,111 @@ def test_a_message_cannot_close_its_fence_in_the_feedback():
     assert "\n".join(block) in text
     fence = block[0].strip()[:-len("text")]
     assert len(fence) > 3 and forged.count(fence) == 0
+
+
+def test_the_record_round_trips_with_identity_status_and_lateness():
+    from autograder.results import Identity, Late
+
+    r = sample()
+    r.status, r.identity = "misnamed", Identity("张三", "z@example.edu", "2023001", "canvas", "42")
+    r.submitted_at, r.time_source, r.lms_late = "2025-06-02T10:00:00+08:00", "gradescope", True
+    r.late = Late("2025-06-01T23:59:00+08:00", 1, 10.0, False, "")
+    back = SubmissionResult.from_dict(json.loads(json.dumps(r.to_dict())))
+    assert back == r
+    old = r.to_dict()
+    for key in ("status", "identity", "submitted_at", "time_source", "lms_late", "late"):
+        del old[key]  # a record written before these existed
+    old_back = SubmissionResult.from_dict(old)
+    assert (old_back.status, old_back.identity, old_back.late) == ("", Identity(), Late())
+    assert old_back.score == r.score
+
+
+def test_feedback_sends_students_to_their_own_check_and_shows_lateness():
+    from autograder.results import Late
+
+    r = sample()
+    text = r.feedback(CHAPTER)
+    assert "`python check.py`" in text and "nndl-grade check" not in text
+    assert "deadline" not in text
+    r.submitted_at, r.time_source = "2025-06-03T10:00:00+08:00", "gradescope"
+    r.late = Late("2025-06-01T23:59:00+08:00", 2, 20.0, False, "")
+    line = f"2 day(s) late: -20% → {r.score * 0.8:g} / {r.possible:g}"
+    assert line in r.feedback(CHAPTER) and line in r.gradescope(CHAPTER)["output"]
+    assert "(time source: gradescope)" in r.feedback(CHAPTER)
+
+
+def test_a_problem_is_told_in_one_line():
+    r = sample()
+    r.status, r.upload = "misnamed", ["Not used: notes.txt: not a file of this assignment",
+                                      "Not used: ex5-2.py: rename it to ex5_2.py"]
+    assert r.problem == "Not used: ex5-2.py: rename it to ex5_2.py"
+    r.status, r.upload = "partial upload", []
+    assert r.problem == "not found: ex5_3.py"
+    r.status = "ok"
+    assert r.problem == ""
+
+
+def with_states(**states: str) -> SubmissionResult:
+    result = sample()
+    for er in result.exercises:
+        if er.exercise_id in states:
+            er.written_state = states[er.exercise_id]
+            er.written_submitted = states[er.exercise_id] != answers.MISSING
+    return result
+
+
+def test_untouched_and_blank_sheets_are_not_called_submitted():
+    result = with_states(ex5_2=answers.UNTOUCHED, ex5_7=answers.BLANK,
+                         ex5_backprop=answers.SUBMITTED)
+    text = result.feedback(CHAPTER)
+    lines = {ex: next(line for line in text.splitlines() if f"({ex}.md," in line)
+             for ex in ("ex5_2", "ex5_7", "ex5_backprop")}
+    assert "**untouched: the handout's answer sheet, unchanged**" in lines["ex5_2"]
+    assert "**blank: the file is empty**" in lines["ex5_7"]
+    assert "submitted" not in lines["ex5_2"] and "submitted" not in lines["ex5_7"]
+    assert "(ex5_backprop.md, submitted)" in lines["ex5_backprop"]
+    output = result.gradescope(CHAPTER)["output"]
+    assert "ex5_2 proof (ex5_2.md, untouched" in output and "ex5_7 analysis (ex5_7.md, blank" in output
+
+
+def test_records_older_than_the_state_read_back_from_written_submitted():
+    data = sample().to_dict()
+    for e in data["exercises"]:
+        e.pop("written_state")
+    back = SubmissionResult.from_dict(data)
+    assert back.exercise("ex5_2").answer_state == answers.SUBMITTED
+    assert back.exercise("ex5_3").answer_state == answers.MISSING
+    assert back.exercise("ex5_4").answer_state is None
+
+
+MARKS = [ManualMark("ex5_2", "proof", 7.5, 10, "Sizes shown; the padding step is missing."),
+         ManualMark("ex5_9", "essay", 5, 5, "a row of a part the manifest no longer has")]
+
+
+def test_graded_written_parts_are_manual_tests_counted_in_the_score():
+    result = sample()
+    data = result.gradescope(CHAPTER, MARKS)
+    jsonschema.validate(data, SCHEMA)
+    manual = [t for t in data["tests"] if "manual" in t.get("tags", [])]
+    assert manual == [{"name": "ex5_2 · written: proof", "score": 7.5, "max_score": 10.0,
+                       "output": "Sizes shown; the padding step is missing.", "tags": ["manual"],
+                       "visibility": "visible"}]
+    assert data["score"] == result.score + 7.5
+    assert "ex5_2 proof (ex5_2.md, submitted): 7.5 / 10" in data["output"]
+    assert "ex5_7 analysis (ex5_7.md, submitted): not yet graded (up to 10)" in data["output"]
+    assert "essay" not in json.dumps(data)
+
+
+def test_feedback_and_grades_show_the_graders_points(tmp_path):
+    result = sample()
+    text = result.feedback(CHAPTER, MARKS)
+    assert f"Written parts: **7.5 / 10** (graded by hand); final **{result.score + 7.5:g}**" in text
+    assert "graded by hand: **7.5 / 10**" in text and "> Sizes shown; the padding step is missing." in text
+    assert "graded by hand (up to 15 points), not yet graded" in text
+    assert csv_row(result, CHAPTER)[20:22] == ["", f"{result.score:g}"]
+    assert csv_row(result, CHAPTER, MARKS)[20:22] == ["7.5", f"{result.score + 7.5:g}"]
+    path = tmp_path / "grades.csv"
+    write_grades_csv([result], CHAPTER, path, {"alice": MARKS})
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        row = list(csv.DictReader(fh))[0]
+    assert (row["written"], row["final"]) == ("7.5", f"{result.score + 7.5:g}")

@@ -81,7 +81,12 @@ class StudentLoadError(Exception):
 
 
 def describe_exception(exc: BaseException, filename: Optional[str] = None) -> str:
-    """A one-paragraph account of an exception: type, message and where in ``filename``."""
+    """A one-paragraph account of an exception: type, message and where in ``filename``.
+    An exception that carries its own account for the student (``nndl_message``: the engine's
+    ``StudentError``, already described by the worker) is shown as it is."""
+    told = getattr(exc, "nndl_message", None)
+    if isinstance(told, str):
+        return told
     if isinstance(exc, SyntaxError):
         where = f"{Path(exc.filename or filename or '?').name}, line {exc.lineno}"
         text = (exc.text or "").rstrip("\n")
@@ -132,32 +137,18 @@ def load_student_file(path: Path) -> dict[str, Any]:
     return env
 
 
-def run_case(case: Case, env: dict[str, Any], filename: Optional[str] = None,
-             describe: Optional[Callable[[BaseException], str]] = None) -> CaseResult:
-    """Run one case against ``env``: the one way a case is run, in this process or on the
-    engine's proxies. An ``AssertionError`` or any other exception fails it with a readable
-    message (``describe(exc)``, by default ``describe_exception``); a ``BaseException`` that
-    is not an ``Exception`` (the engine's lost worker, Ctrl-C) goes up to the caller."""
+def run_case(case: Case, env: dict[str, Any], filename: Optional[str] = None) -> CaseResult:
+    """Run one case against ``env``: the one way a case is run, on the engine's proxies (the
+    grader, the local check, the pytest plugin) or on a namespace in this process (the
+    project's tests). An ``AssertionError`` or any other exception fails it with a readable
+    message; a ``BaseException`` that is not an ``Exception`` (the engine's lost worker,
+    Ctrl-C) goes up to the caller."""
     try:
         case.call(env)
     except AssertionError as exc:
         message = str(exc) or "assertion failed"
         return CaseResult(case.name, case.points, case.hidden, False, message)
     except Exception as exc:  # noqa: BLE001 - the student's exception fails this case only
-        text = describe(exc) if describe is not None else describe_exception(exc, filename)
-        return CaseResult(case.name, case.points, case.hidden, False, text)
+        return CaseResult(case.name, case.points, case.hidden, False,
+                          describe_exception(exc, filename))
     return CaseResult(case.name, case.points, case.hidden, True, "passed")
-
-
-def run_check_file(check_file: CheckFile, student_path: Path,
-                   include_hidden: bool = True) -> list[CaseResult]:
-    """Run every case of ``check_file`` against the student's file at ``student_path``.
-
-    A file that is missing or fails to import fails every case with the same message.
-    """
-    cases = [c for c in check_file.cases if include_hidden or not c.hidden]
-    try:
-        env = load_student_file(student_path)
-    except StudentLoadError as exc:
-        return [CaseResult(c.name, c.points, c.hidden, False, str(exc)) for c in cases]
-    return [run_case(c, env, str(student_path)) for c in cases]

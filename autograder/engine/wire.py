@@ -9,16 +9,12 @@ id and a type name, which the side that owns the object resolves. Decoding build
 plain objects, bounded in depth, count and size, so a hostile peer can make it fail but cannot
 make it run code.
 
-Subclasses of plain types (a ``namedtuple``, an ``OrderedDict`` or any ``dict`` subclass, an
-``IntEnum``, ``np.str_``...) cross as the value of their base type, read with the base type's
-own C-level methods (``plain_value``): no method the subclass defines (``__eq__``,
-``__int__``, ``__iter__``, ``__getitem__``, ``keys``, ``items``, ``__len__``...) runs, so a
-subclass that lies about its value crosses with its real one. A subclassed container also
-keeps a handle of the original (tag ``v``): the other side receives a *stand-in*, an instance
-of a subclass of the base type (``StandIn``) holding the plain value, and a stand-in sent
-back crosses as its handle, so that the owner gets its own object again (a student's
-``namedtuple`` cache comes back to its backward pass as that namedtuple). When no handle can
-be made (the sender keeps no table), the plain value crosses alone.
+Subclasses of plain types (a namedtuple, any dict subclass, ``np.str_``...) cross as their
+base type's value, read by the base type's own methods (``plain.plain_value``: a subclass
+that lies about its value crosses with its real one). A subclassed container also keeps a
+handle of the original (tag ``v``): the other side receives a ``StandIn`` of the base type,
+which crosses back as that handle, so that a student's namedtuple cache comes back to its
+backward pass as itself. With no handle table (``no_handles``) the plain value crosses alone.
 
 Format (little-endian): ``N`` None, ``T``/``F`` bools, ``i`` int64, ``I`` u32 length + a
 longer int (two's complement), ``f`` float64, ``c`` two float64, ``s`` u32 length + UTF-8
@@ -29,7 +25,8 @@ dtype code + one element's bytes (a NumPy scalar), ``h`` u64 id, u8 callable, u3
 type name (a handle), ``v`` a handle followed by one container value (a stand-in).
 
 This module runs on both sides: in the grader and, copied, inside the sandbox, where only
-the standard library and NumPy exist. It must not import anything else.
+the standard library and NumPy exist. It imports nothing else but its sibling ``plain.py``
+(the normalisation of subclasses of plain types), copied with it.
 """
 
 from __future__ import annotations
@@ -45,6 +42,11 @@ from builtins import (  # noqa: A004 - deliberately shadowing with the same obje
 from typing import Any, Callable, Optional
 
 import numpy as np
+
+if __package__:  # autograder.engine.wire (StandIn is re-exported: what the checks receive)
+    from .plain import NOT_PLAIN, STAND_INS, STAND_IN_TYPES, StandIn, normalise, plain_value, stand_in  # noqa: F401
+else:  # copied next to worker.py inside the sandbox, with plain.py
+    from plain import NOT_PLAIN, STAND_INS, STAND_IN_TYPES, StandIn, normalise, plain_value, stand_in  # noqa: F401
 
 _ndarray, _generic, _dtype = np.ndarray, np.generic, np.dtype
 _dtype_of_scalar = np.generic.__dict__["dtype"].__get__
@@ -80,127 +82,9 @@ _I64 = struct.Struct("<q")
 _F64 = struct.Struct("<d")
 _C128 = struct.Struct("<dd")
 _HANDLE = struct.Struct("<QB")
-_U64 = struct.Struct("<Q")
 
 _PLAIN_KEY_TYPES = (type(None), bool, int, float, str, bytes)
 _CONTAINER_TAGS = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}
-
-# The base types' own methods, bound before any student code runs; each reads the value of an
-# instance of a subclass from the object's C-level storage (built-in types cannot be patched).
-_ALL = slice(None)
-_int_value = int.__index__                 # an exact int, whatever __index__/__int__ say
-_float_value = float.__float__
-_str_value = str.__str__
-_bytes_slice = bytes.__getitem__
-_tuple_slice = tuple.__getitem__
-_list_slice = list.__getitem__
-_dict_items = dict.items                   # a view that iterates the dict's own table
-_set_iter = set.__iter__
-_frozenset_iter = frozenset.__iter__
-_complex_real = complex.__dict__["real"].__get__
-_complex_imag = complex.__dict__["imag"].__get__
-_mro_of = type.__dict__["__mro__"].__get__
-
-
-def plain_value(value: Any) -> Any:
-    """The value of an instance of a subclass of a plain type, as its base type's own
-    methods read it: ``int``, ``float``, ``complex``, ``str``, ``bytes``, ``tuple``,
-    ``list``, ``dict``, ``set``, ``frozenset``, as an instance of that exact type. The items
-    of a container are returned as they are (not converted). ``NOT_PLAIN`` for anything else,
-    exact plain types included (they need no conversion). No method of the subclass runs.
-
-    NumPy scalars of a numeric dtype are not converted (they cross as NumPy scalars); a
-    ``bool`` cannot be subclassed.
-    """
-    t = type(value)
-    if t in _EXACT:
-        return NOT_PLAIN
-    if issubclass(t, _generic) and wire_dtype(_dtype_of_scalar(value)) is not None:
-        return NOT_PLAIN
-    if issubclass(t, int):
-        return _int_value(value)
-    if issubclass(t, float):
-        return _float_value(value)
-    if issubclass(t, str):
-        return _str_value(value)
-    if issubclass(t, bytes):
-        return _bytes_slice(value, _ALL)
-    if issubclass(t, tuple):
-        return _tuple_slice(value, _ALL)
-    if issubclass(t, list):
-        return _list_slice(value, _ALL)
-    if issubclass(t, dict):
-        return dict(list(_dict_items(value)))
-    if issubclass(t, frozenset):
-        return frozenset(list(_frozenset_iter(value)))
-    if issubclass(t, set):
-        return set(list(_set_iter(value)))
-    if issubclass(t, complex):
-        return complex(_complex_real(value), _complex_imag(value))
-    return NOT_PLAIN
-
-
-class _NotPlain:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "NOT_PLAIN"
-
-
-NOT_PLAIN = _NotPlain()
-"""What ``plain_value`` returns for a value that is not a subclass instance of a plain type."""
-
-_EXACT = frozenset((type(None), bool, int, float, complex, str, bytes, tuple, list, dict, set,
-                    frozenset))
-
-
-def normalise(value: Any, _depth: int = 0) -> Any:
-    """``value`` with every subclass instance of a plain type, at any depth of lists, tuples,
-    dicts and sets, replaced by its base type's value (``plain_value``); arrays, NumPy scalars
-    and other objects are left as they are. What the other side of the wire sees, for code
-    that runs the checks in one process."""
-    if _depth > MAX_DEPTH:
-        raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
-    t = type(value)
-    if t not in _EXACT:
-        converted = plain_value(value)
-        if converted is NOT_PLAIN:
-            return value
-        value, t = converted, type(converted)
-    if t is list or t is tuple:
-        items = [normalise(v, _depth + 1) for v in value]
-        return items if t is list else tuple(items)
-    if t is dict:
-        return {normalise(k, _depth + 1): normalise(v, _depth + 1) for k, v in list(value.items())}
-    if t is set or t is frozenset:
-        return t(normalise(v, _depth + 1) for v in list(value))
-    return value
-
-
-class StandIn:
-    """Mixin of the stand-ins: a plain container received for an object of a subclass type
-    that stays on the other side (``origin``, what ``on_handle`` made of its handle)."""
-
-    __slots__ = ()
-    _nndl_origin: Any
-
-
-def _stand_in_type(base: type) -> type:
-    cls = type(base.__name__, (StandIn, base), {"__module__": __name__})
-    cls.__qualname__ = f"StandIn[{base.__name__}]"
-    return cls
-
-
-_STAND_INS = {base: _stand_in_type(base) for base in (tuple, list, dict, set, frozenset)}
-_STAND_IN_TYPES = frozenset(_STAND_INS.values())
-
-
-def stand_in(value: Any, origin: Any) -> Any:
-    """A stand-in for a container of type ``type(value)`` (exact) whose original is ``origin``."""
-    out = _STAND_INS[type(value)](value)
-    out._nndl_origin = origin
-    return out
-
 
 class WireError(Exception):
     """A value cannot be encoded, or a message is not valid: the text says which and why."""
@@ -216,6 +100,14 @@ class Handle:
 
     def __repr__(self) -> str:
         return f"Handle({self.id}, {self.type_name!r}, callable={self.callable})"
+
+
+def no_handles(obj: Any) -> Handle:
+    """The ``on_other`` or ``on_handle`` callback of a message that may hold plain data only
+    (control messages, a worker's report of its globals): ``WireError`` for a value that is
+    not plain data (encoding) or for a handle (decoding)."""
+    what = "a handle" if isinstance(obj, Handle) else type(obj).__name__
+    raise WireError(f"this message may hold only plain data, not {what}")
 
 
 def wire_dtype(dtype: _dtype) -> Optional[_dtype]:
@@ -332,7 +224,10 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
             items = list(v.items())
             for i, (k, val) in enumerate(items):
                 if not plain_key(k):
-                    key = normalise(k)  # a key of a subclass of a plain type: its base value
+                    try:  # a key of a subclass of a plain type: its base value
+                        key = normalise(k, MAX_DEPTH)
+                    except ValueError as exc:
+                        raise WireError(str(exc)) from None
                     if not plain_key(key):
                         raise WireError(f"a dict key of type {type(k).__name__} cannot be sent")
                     items[i] = (key, val)
@@ -360,12 +255,12 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
                 put(b"g" + bytes((_CODE[dt],)) + _tobytes(_asarray(v, dtype=dt)))
                 state[0] += 2 + dt.itemsize
                 return
-        if t in _STAND_IN_TYPES:  # a stand-in goes back as the object it stands for
+        if t in STAND_IN_TYPES:  # a stand-in goes back as the object it stands for
             return handle(on_other(v._nndl_origin))
         base = plain_value(v)
         if base is not NOT_PLAIN:  # a subclass of a plain type: its base type's value
             state[1] -= 1
-            if type(base) in _STAND_INS:
+            if type(base) in STAND_INS:
                 try:  # the original stays here, for when the stand-in comes back
                     h = on_other(v)
                 except WireError:

@@ -1,7 +1,7 @@
 """The worker: runs one student file inside the sandbox and answers the grader's requests.
 
 The grader starts it as ``python -I -S -B worker.py --fd N --file ex5_4.py --dir DIR ...``
-(see ``sandbox.py``). In order, it: imports NumPy and the wire codec; sets its resource
+(see ``modes.py``). In order, it: imports NumPy and the wire codec; sets its resource
 limits (address space, CPU seconds, processes, file size, no core files) with hard limits
 equal to the soft ones, so they cannot be raised again; drops to the unprivileged user when
 asked (the grader ran as root); closes every file descriptor but 0, 1, 2 and the channel;
@@ -41,13 +41,16 @@ from builtins import (  # noqa: A004 - deliberately shadowing with the same obje
     SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, issubclass, len,
     list, max, object, open, setattr, str, type)
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
-    sys.path.append(sys.argv[sys.argv.index("--site") + 1])
-sys.path.insert(0, _HERE)
-import wire  # noqa: E402  (the codec, copied next to this file)
+if __package__:  # imported as autograder.engine.worker: the local check runs it in-process
+    from . import wire
+else:  # run as a script inside the sandbox, with the codec copied next to this file
+    _HERE = os.path.dirname(os.path.abspath(__file__))
+    if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
+        sys.path.append(sys.argv[sys.argv.index("--site") + 1])
+    sys.path.insert(0, _HERE)
+    import wire  # noqa: E402
 
-sys.path.remove(_HERE)
+    sys.path.remove(_HERE)
 import numpy as np  # noqa: E402
 
 # The preload for a sandbox whose interpreter the unprivileged user cannot read: every
@@ -66,7 +69,6 @@ CPU_ATTRIBUTE = "_nndl_cpu_seconds"
 _write = os.write
 _thread_time = time.thread_time  # the process clock ticks coarsely once RLIMIT_CPU is set
 _BUILTIN_NAMES = dict(vars(builtins))  # the built-ins as they are before any student code runs
-_read = os.read
 _readv = os.readv
 _exit = os._exit
 _MethodType = types.MethodType
@@ -258,7 +260,7 @@ class Worker:
 
     def _describe_global(self, value):
         try:
-            wire.encode(value, _no_handles, None, 1 << 20)  # small plain data crosses by value
+            wire.encode(value, wire.no_handles, None, 1 << 20)  # small plain data crosses by value
             return ("value", value)
         except wire.WireError:
             pass
@@ -403,18 +405,14 @@ def main(argv=None) -> None:
         folder = os.path.abspath(args.dir)
         sys.path.append(folder)
     except BaseException as exc:  # noqa: BLE001 - the grader must hear why the worker cannot start
-        channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), _no_handles))
+        channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), wire.no_handles))
         _exit(70)
     info = {"uid": os.getuid(), "pid": os.getpid(), "python": sys.version.split()[0],
             "numpy": np.__version__}
-    channel.send(wire.encode(("ready", info), _no_handles))
+    channel.send(wire.encode(("ready", info), wire.no_handles))
     Worker(channel, folder, args.file, args.memory_mb).serve()
     _flush()
     _exit(0)
-
-
-def _no_handles(obj):
-    raise wire.WireError(f"cannot send {type(obj).__name__}")
 
 
 if __name__ == "__main__":

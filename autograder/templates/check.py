@@ -19,30 +19,13 @@ sys.path.insert(0, str(HERE))  # the helpers shipped beside this script, before 
 CHAPTER: dict = {}  # filled in by nndl-grade build
 
 
-def _exercises_at(path: Path) -> list:
-    """(exercise, file) pairs for an exercise file or a folder of them; ValueError otherwise."""
-    names = ", ".join(e["code"] for e in CHAPTER["exercises"])
-    if path.is_dir():
-        found = [(e, path / e["code"]) for e in CHAPTER["exercises"] if (path / e["code"]).is_file()]
-        if not found:
-            raise ValueError(f"{path} holds none of the exercise files ({names})")
-        return found
-    if not path.is_file():
-        raise ValueError(f"{path} does not exist: give an exercise file such as "
-                         f"{CHAPTER['exercises'][0]['code']} or a folder")
-    for e in CHAPTER["exercises"]:
-        if e["code"] == path.name:
-            return [(e, path)]
-    raise ValueError(f"{path.name} is not an exercise file of this chapter; expected one of {names}")
-
-
 def main(argv: list) -> int:
     try:
         import numpy  # noqa: F401
     except ImportError:
         print("check.py needs NumPy: install it with  python -m pip install numpy", file=sys.stderr)
         return 2
-    from autograder.checks.runner import load_check_file, run_check_file
+    from autograder.check import Target, check_files, files_to_check, format_report
 
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -50,29 +33,18 @@ def main(argv: list) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__)
         return 0
-    targets = [Path(a) for a in argv] or [HERE]
+    targets = [Target(e["id"], e["title_zh"], e["title_en"], e["code"], HERE / "tests" / e["code"])
+               for e in CHAPTER["exercises"]]
     pairs = []
     try:
-        for t in targets:
-            pairs += _exercises_at(t)
+        for t in [Path(a) for a in argv] or [HERE]:
+            pairs += files_to_check(t, targets)
     except ValueError as exc:
         print(f"check.py: {exc}", file=sys.stderr)
         return 2
-
-    all_passed = True
-    for exercise, file in pairs:
-        check_file = load_check_file(HERE / "tests" / exercise["code"])
-        results = run_check_file(check_file, file, include_hidden=False)
-        print(f"{exercise['id']} — {exercise['title_zh']} / {exercise['title_en']}  ({file})")
-        for r in results:
-            print(f"  [{'passed' if r.passed else 'FAILED'}] {r.name} ({r.score:g}/{r.points:g})")
-            if not r.passed:
-                all_passed = False
-                for line in r.message.splitlines():
-                    print("      " + line)
-        score, possible = sum(r.score for r in results), sum(r.points for r in results)
-        print(f"  public checks: {score:g}/{possible:g} points "
-              f"(hidden checks run only when you submit / 隐藏检查在提交后运行)\n")
+    reports = check_files(pairs)
+    print(format_report(reports))
+    all_passed = all(r.score == r.possible for r in reports)
     print("all public checks passed / 公开检查全部通过" if all_passed
           else "some public checks failed / 有公开检查未通过")
     return 0 if all_passed else 1

@@ -62,14 +62,20 @@ def test_handout_holds_the_stubs_answer_sheets_public_checks_and_their_helpers(h
         assert f"{FOLDER}/tests/{e.code}" in handout
     for f in ("check.py", "README.md", "autograder/__init__.py", "autograder/checks/__init__.py",
               "autograder/checks/runner.py", "autograder/checks/compare.py",
-              "autograder/checks/gradcheck.py"):
+              "autograder/checks/gradcheck.py", "autograder/check.py",
+              "autograder/engine/local.py", "autograder/engine/worker.py"):
         assert f"{FOLDER}/{f}" in handout, f
     for name, data in handout.items():
         if name.startswith(f"{FOLDER}/autograder/"):  # helpers are shipped unchanged
             assert data == (ROOT / name[len(FOLDER) + 1:]).read_bytes(), name
+    # The local check runs the public checks through the engine, in the student's process;
+    # nothing of grading, the build, the course loader, the oracle or a chapter's folder ships.
     names = " ".join(handout)
-    for word in ("oracle", "engine", "grading", "gradescope", "solution", "manifest", "build"):
-        assert word not in names
+    for word in ("oracle", "grading", "gradescope", "solution", "manifest", "build", "course",
+                 "intake", "results", "batch"):
+        assert word not in names, word
+    chapter_folder = f"{FOLDER}/autograder/checks/{CHAPTER.id}/"
+    assert all(n.startswith(chapter_folder + "data/") for n in handout if n.startswith(chapter_folder))
 
 
 def test_public_check_files_hold_exactly_the_public_cases(tmp_path, handout):
@@ -263,7 +269,7 @@ def test_a_public_check_that_needs_the_oracle_or_the_engine_stops_the_build():
     with pytest.raises(BuildError, match="uses the oracle"):
         public_check_source(src, "exX.py")
     with pytest.raises(BuildError, match="must not ship"):
-        handout_modules(["from autograder.engine.sandbox import Limits\n"])
+        handout_modules(["from autograder.engine.limits import Limits\n"])
     with pytest.raises(BuildError, match="must not ship"):
         handout_modules(["import autograder.course\n"])
     assert "autograder.checks.oracle" not in handout_modules(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.checks.runner import load_check_file, load_student_file, run_check_file
+from autograder.check import run_file as run_check_file
+from autograder.checks.runner import load_check_file, load_student_file
 from tests.support import CHAPTER, reference_path, run_env
 
 EX2 = CHAPTER.exercise("ex5_2")

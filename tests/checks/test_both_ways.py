@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import grade_folder
-from autograder.check import check_path
-from autograder.engine.sandbox import Limits
+from autograder.cli import check_path
+from autograder.engine import Limits
 from tests.support import (CHAPTER, FIXTURES, correct_answer_fixtures, fixture_source,
                            wrong_answer_env, wrong_answer_fixtures)
 

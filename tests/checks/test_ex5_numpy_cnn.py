@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from autograder.checks import data as data_module
-from autograder.checks.runner import load_check_file, load_student_file, run_case, run_check_file
+from autograder.check import run_file as run_check_file
+from autograder.checks.runner import load_check_file, load_student_file, run_case
 from tests.support import CHAPTER, FIXTURES, ROOT, reference_path, run_env, run_file
 
 EXERCISE = CHAPTER.exercise("ex5_numpy_cnn")
@@ -504,7 +505,7 @@ def test_benchmark_runs_as_a_script_from_elsewhere(tmp_path):
 ])
 def test_grading_engine_gives_the_in_process_outcome(tmp_path, submission, expected):
     """The checks run unchanged on the engine's proxies (worker process, plain-data wire)."""
-    from autograder.engine.sandbox import Limits
+    from autograder.engine import Limits
     from autograder.grading import grade_exercise
 
     source = reference_path(EXERCISE) if submission == "reference" else SEED

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.sandbox import NOBODY, Limits
+from autograder.engine import NOBODY, Limits
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "ch5"

@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from autograder.engine.sandbox import get_sandbox
+from autograder.engine import get_sandbox
 from autograder.batch import grade_folder
 
 from .helpers import (CORPUS, SMALL, SOLUTIONS, build_student, live_children, make_zip, new_token,
@@ -77,7 +77,7 @@ def batch(tmp_path_factory):
 
 
 def test_every_student_has_a_row(batch):
-    with open(batch["out"] / "grades.csv", newline="") as fh:
+    with open(batch["out"] / "grades.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert sorted(r["student"] for r in rows) == sorted([*EX5_4, *EX5_2])
     for r in rows:

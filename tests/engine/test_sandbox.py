@@ -4,14 +4,15 @@ and that nothing it starts survives it."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from autograder.engine.proxy import Session, WorkerLost
-from autograder.engine.sandbox import (NOBODY, Limits, SandboxError, get_sandbox, prepare_folder,
-                                       remove_folder)
+from autograder.engine import (NOBODY, Limits, SandboxError, Session, WorkerLost, get_sandbox,
+                               prepare_folder, remove_folder)
 from autograder.grading import grade_exercise
 from tests.support import CHAPTER
 
@@ -218,6 +219,30 @@ def test_forcing_an_impossible_mode_is_an_error(monkeypatch):
         get_sandbox()
     with pytest.raises(ValueError, match="sandbox must be one of"):
         Limits(sandbox="chroot")
+
+
+def test_uid_mode_names_the_protected_paths_other_users_can_read():
+    if os.geteuid() != 0:
+        pytest.skip("the uid sandbox needs root")
+    base = Path(tempfile.mkdtemp(prefix="nndl-protect-"))  # not under pytest's 0700 folder
+    try:
+        if any(not p.stat().st_mode & stat.S_IXOTH for p in base.parents):
+            pytest.skip(f"other users cannot reach {base}")
+        os.chmod(base, 0o755)
+        readable, closed = base / "readable", base / "closed"
+        readable.mkdir(mode=0o755)
+        closed.mkdir(mode=0o700)
+        os.chmod(readable, 0o755)
+        sb = get_sandbox("uid", protect=(readable, closed))
+        assert sb.mode == "uid"
+        assert [n for n in sb.notes if n.startswith("readable by")] == [
+            f"readable by uid {NOBODY} (make them mode 700 or install bubblewrap): {readable}"]
+        assert str(readable) in sb.describe()
+        assert get_sandbox("uid", protect=[closed, readable]) is sb  # the same paths, any order
+        assert not [n for n in get_sandbox("uid", protect=[closed]).notes
+                    if n.startswith("readable by")]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_environment_variable_selects_the_mode(monkeypatch):

@@ -318,6 +318,16 @@ def test_arrays_keep_their_read_only_flag():
     assert not roundtrip(np.lib.stride_tricks.sliding_window_view(np.arange(4.0), 2)).flags.writeable
 
 
+def test_plain_data_only_messages_refuse_objects_and_handles():
+    msg = ("ready", {"uid": 65534, "numpy": "2.0"})
+    assert wire.decode(wire.encode(msg, wire.no_handles), wire.no_handles) == msg
+    with pytest.raises(wire.WireError, match="only plain data, not object"):
+        wire.encode(("x", object()), wire.no_handles)
+    with_handle = wire.encode(["x", object()], lambda obj: wire.Handle(7, "Layer", False))
+    with pytest.raises(wire.WireError, match="only plain data, not a handle"):
+        wire.decode(with_handle, wire.no_handles)
+
+
 def test_dict_keys_must_be_plain():
     with pytest.raises(wire.WireError, match="dict key of type"):
         wire.encode({object(): 1}, refuse)

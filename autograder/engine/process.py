@@ -1,0 +1,355 @@
+"""One worker process: starting it, its channel, its captured output, and its end.
+
+``WorkerProcess.start`` runs the argv of ``modes.Sandbox.command`` in a new session with a
+socket pair for the channel; the student's stdout and stderr go to a pipe, of which
+``Limits.output_bytes`` are kept. ``receive`` waits for the next message within the wall-clock
+limit and turns a timeout, a death or a bad message into ``WorkerGone`` with the reason in
+words (the CPU limit, the memory limit, a signal, an exit code).
+
+When a worker ends, everything it started ends with it: under bubblewrap the kernel kills its
+PID namespace; in the other modes this process is a child subreaper, so the worker's orphans
+are re-parented here and ``_sweep`` kills them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+from . import wire
+from .errors import WorkerGone
+from .limits import Limits
+from .modes import Sandbox
+from .staging import runtime_dir
+
+_SIGNALS = {getattr(signal, n): n for n in dir(signal) if n.startswith("SIG") and not n.startswith("SIG_")}
+
+_subreaper_pid = 0
+
+
+def _become_subreaper() -> None:
+    """Orphans of our workers (forked children that ``setsid`` away) are re-parented to this
+    process instead of init, so ``_sweep`` can find and kill them."""
+    global _subreaper_pid
+    if _subreaper_pid == os.getpid():  # not inherited across fork: set once per process
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+    _subreaper_pid = os.getpid()
+
+
+_active: set[int] = set()
+"""The workers of this process that are running (a sweep must not touch them)."""
+_active_lock = threading.Lock()
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        fields = data[data.rfind(b")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            out.add(int(entry.name))
+    return out
+
+
+class WorkerProcess:
+    """A started worker: its process, the channel and the captured output."""
+
+    def __init__(self, sandbox: Sandbox, limits: Limits, proc: subprocess.Popen, sock: socket.socket,
+                 info_r: Optional[int], before: set[int]) -> None:
+        self.sandbox, self.limits, self.proc, self.sock = sandbox, limits, proc, sock
+        self.info_r = info_r
+        self.inner_pid: Optional[int] = None
+        self.before = before
+        self.out = bytearray()
+        self.out_total = 0
+        self.out_eof = False
+        self.started = time.monotonic()
+        self._buf = bytearray()
+        self._chunk = bytearray(1 << 18)  # one receive buffer, reused
+        self._chunk_view = memoryview(self._chunk)
+        self._poll = None
+        os.set_blocking(proc.stdout.fileno(), False)
+
+    @classmethod
+    def start(cls, sandbox: Sandbox, limits: Limits, folder: Path, filename: str) -> "WorkerProcess":
+        if sandbox.mode != "bwrap":
+            _become_subreaper()
+        before = _children(os.getpid()) if sandbox.mode != "bwrap" else set()
+        parent, child = socket.socketpair()
+        info_r = info_w = None
+        pass_fds = [child.fileno()]
+        if sandbox.mode == "bwrap":
+            info_r, info_w = os.pipe()
+            pass_fds.append(info_w)
+        argv = sandbox.command(runtime_dir(), folder, filename, limits, child.fileno(), info_w)
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONHASHSEED": "0", "HOME": str(folder)}
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, pass_fds=pass_fds, env=env,
+                                    start_new_session=True, cwd="/")
+        finally:
+            child.close()
+            if info_w is not None:
+                os.close(info_w)
+        with _active_lock:
+            _active.add(proc.pid)
+        return cls(sandbox, limits, proc, parent, info_r, before)
+
+    # -- output -----------------------------------------------------------------------------
+    def drain(self) -> None:
+        """Move what the student printed into the buffer, keeping ``output_bytes`` of it."""
+        if self.out_eof:
+            return
+        fd = self.proc.stdout.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                return
+            except OSError:
+                self.out_eof = True
+                return
+            if not chunk:
+                self.out_eof = True
+                return
+            self.out_total += len(chunk)
+            room = self.limits.output_bytes - len(self.out)
+            if room > 0:
+                self.out += chunk[:room]
+
+    def output_text(self) -> str:
+        text = self.out.decode("utf-8", "replace")
+        cut = self.out_total - len(self.out)
+        if cut > 0:
+            text += f"\n[... {cut:,} more bytes of output were cut (the limit is " \
+                    f"{self.limits.output_bytes:,} bytes)]"
+        return text
+
+    # -- messages ---------------------------------------------------------------------------
+    def send(self, payload: bytes) -> None:
+        try:
+            self.sock.sendall(wire.frame(payload))
+        except OSError:
+            raise self._gone("while sending a request") from None
+
+    def receive(self, timeout: float, during: str = "", limit: Optional[float] = None) -> tuple:
+        """The next message, decoded; ``WorkerGone`` on timeout, death or a bad message."""
+        data = self.receive_raw(timeout, during, limit)
+        try:
+            msg = wire.decode(data, wire.no_handles)
+        except wire.WireError as exc:
+            self.kill()
+            raise WorkerGone(f"the worker sent a message the grader cannot read ({exc})",
+                             "protocol") from None
+        if not isinstance(msg, tuple) or not msg or not isinstance(msg[0], str):
+            self.kill()
+            raise WorkerGone("the worker sent a message that is not a reply", "protocol")
+        return msg
+
+    def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None) -> bytes:
+        """The next message's payload; ``WorkerGone`` on timeout or death. ``limit`` is the
+        time limit the message names (``timeout`` may be what is left of it)."""
+        deadline = time.monotonic() + timeout
+        need: Optional[int] = None
+        sock_fd, out_fd = self.sock.fileno(), self.proc.stdout.fileno()
+        if self._poll is None:
+            self._poll = select.poll()
+            self._poll.register(sock_fd, select.POLLIN)
+            self._poll.register(out_fd, select.POLLIN)
+        while True:
+            if need is None and len(self._buf) >= 4:
+                try:
+                    need = wire.header_length(bytes(self._buf[:4]))
+                except wire.WireError as exc:
+                    self.kill()
+                    raise WorkerGone(f"the worker broke the protocol: {exc}", "protocol") from None
+            if need is not None and len(self._buf) >= 4 + need:
+                data = bytes(self._buf[4:4 + need])
+                del self._buf[:4 + need]
+                return data
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise WorkerGone(f"timed out after {_secs(limit or timeout)} (the wall-clock limit)"
+                                 + (f" {during}" if during else ""), "timeout")
+            got_data = False
+            for fd, _ in self._poll.poll(max(min(left, 0.1), 0.0) * 1000):
+                if fd == sock_fd:
+                    try:
+                        got = self.sock.recv_into(self._chunk)
+                    except OSError:
+                        got = 0
+                    if not got:
+                        raise self._gone(during)
+                    self._buf += self._chunk_view[:got]
+                    got_data = True
+                else:
+                    self.drain()
+                    if self.out_eof:
+                        self._poll.unregister(out_fd)
+            if not got_data and self.proc.poll() is not None and not self._sock_readable():
+                raise self._gone(during)
+
+    def _sock_readable(self) -> bool:
+        r, _, _ = select.select([self.sock], [], [], 0)
+        return bool(r)
+
+    def _gone(self, during: str) -> WorkerGone:
+        """Why the worker stopped, in words, after making sure it has."""
+        try:
+            code = self.proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.proc.returncode
+        self.drain()
+        self.kill()
+        suffix = f" {during}" if during else ""
+        lim = self.limits
+        sig = -code if code is not None and code < 0 else \
+            (code - 128 if self.sandbox.mode == "bwrap" and code is not None and 128 < code < 160 else None)
+        if sig is not None:
+            name = _SIGNALS.get(sig, f"signal {sig}")
+            if name == "SIGXCPU" or (name == "SIGKILL" and time.monotonic() - self.started >= lim.cpu_seconds):
+                return WorkerGone(f"the process used more than {lim.cpu_seconds} s of CPU time (the CPU limit)"
+                                  + suffix, "cpu")
+            if name == "SIGXFSZ":
+                return WorkerGone(f"the process wrote a file larger than {lim.fsize_mb} MB (the file-size limit)"
+                                  + suffix, "signal")
+            if name == "SIGSEGV":
+                return WorkerGone("the process crashed with a segmentation fault (SIGSEGV)" + suffix, "signal")
+            if name == "SIGKILL":
+                return WorkerGone(f"the process was killed (SIGKILL), possibly for running out of memory "
+                                  f"(limit {lim.memory_mb} MB)" + suffix, "signal")
+            return WorkerGone(f"the process was killed by {name}" + suffix, "signal")
+        return WorkerGone(f"the process exited with code {code}" + suffix, "exit")
+
+    # -- the end ----------------------------------------------------------------------------
+    def _read_inner_pid(self) -> None:
+        if self.info_r is None or self.inner_pid is not None:
+            return
+        try:
+            os.set_blocking(self.info_r, False)
+            data = os.read(self.info_r, 4096)
+            self.inner_pid = int(json.loads(data.decode())["child-pid"])
+        except (OSError, ValueError, KeyError):
+            pass
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started."""
+        self._read_inner_pid()
+        if self.proc.poll() is None:
+            if self.inner_pid is not None:
+                try:  # the sandbox's init: the kernel kills its whole PID namespace
+                    os.kill(self.inner_pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                pass
+        self._await_namespace()
+        if self.proc.returncode is not None:
+            with _active_lock:
+                _active.discard(self.proc.pid)
+        if self.sandbox.mode != "bwrap":
+            self._sweep()
+
+    def _await_namespace(self) -> None:
+        if self.inner_pid is None:
+            return
+        deadline = time.monotonic() + 5.0
+        while _alive(self.inner_pid) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        if _subreaper_pid == os.getpid():  # then the orphaned sandbox init is our child
+            try:
+                os.waitpid(self.inner_pid, os.WNOHANG)
+            except OSError:
+                pass
+
+    def _sweep(self) -> None:
+        """Kill the processes our worker left behind (re-parented to us, the subreaper)."""
+        me = os.getpid()
+        for _ in range(200):
+            with _active_lock:
+                busy = set(_active)
+            strays = _children(me) - self.before - busy - {self.proc.pid}
+            if not strays:
+                return
+            for pid in strays:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.002)
+            for pid in strays:
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except OSError:
+                    pass
+
+    def stop(self, grace: float = 2.0) -> None:
+        """End the worker politely (close the channel), then make sure it is gone."""
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        if self.proc.poll() is None:
+            try:
+                self.proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
+        self.drain()
+        self.kill()
+        for fd in (self.info_r,):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.info_r = None
+        try:
+            self.proc.stdout.close()
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not yet exited (a zombie has: when the sandbox's
+    init is a zombie, the kernel has already killed everything in its PID namespace)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return False
+    state = data[data.rfind(b")") + 2:data.rfind(b")") + 3]
+    return state not in (b"Z", b"X")
+
+
+def _secs(x: float) -> str:
+    return f"{x:g} s"

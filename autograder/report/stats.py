@@ -1,0 +1,142 @@
+"""The class at a glance: figures per exercise, per check and per written part.
+
+``exercise_stats`` gives each exercise's (and the total's) mean, median and extremes over the
+graded students; ``check_stats`` each check's pass rate and its most common failure
+messages, grouped once numbers are masked (``mask``), so that "expected 3.2, got 4" and
+"expected 1.5, got 0" count as one mistake; ``written_stats`` how many answer sheets are
+submitted, untouched, blank or missing and how many a grader has scored. Plain Python.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from .. import answers
+from ..course import Chapter
+from ..marks import ManualMark
+from ..results import SubmissionResult
+
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?!\w)")
+_SPACES = re.compile(r"\s+")
+TOP_MESSAGES = 3
+"""Failure messages shown per check."""
+MESSAGE_CHARS = 200
+"""A failure message is cut to this many characters on the page."""
+
+
+def mask(message: str) -> str:
+    """``message`` with every number replaced by ``#`` and whitespace runs made one space."""
+    return _SPACES.sub(" ", _NUMBER.sub("#", message)).strip()
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Points of one exercise (or of the total) over the students."""
+
+    name: str
+    possible: float
+    scores: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.scores) if self.scores else 0.0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.scores) if self.scores else 0.0
+
+    @property
+    def full(self) -> int:
+        return sum(1 for s in self.scores if s >= self.possible)
+
+    @property
+    def zero(self) -> int:
+        return sum(1 for s in self.scores if s == 0)
+
+
+def exercise_stats(results: Sequence[SubmissionResult], chapter: Chapter) -> list[Figures]:
+    """One ``Figures`` per exercise, in manifest order, then one for the total."""
+    out = []
+    for ex in chapter.exercises:
+        scores = []
+        for r in results:
+            er = r.exercise(ex.id)
+            scores.append(er.score if er is not None else 0.0)
+        out.append(Figures(ex.id, ex.points, tuple(scores)))
+    out.append(Figures("total", chapter.points, tuple(r.score for r in results)))
+    return out
+
+
+@dataclass
+class CheckFigures:
+    """How one check went over the class."""
+
+    exercise_id: str
+    name: str
+    points: float
+    hidden: bool
+    passed: int = 0
+    total: int = 0
+    failures: list[tuple[str, int]] = field(default_factory=list)
+    """The most common failure messages (numbers masked, cut) and how many had each."""
+
+    @property
+    def rate(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+
+def check_stats(results: Sequence[SubmissionResult], chapter: Chapter,
+                top: int = TOP_MESSAGES) -> list[CheckFigures]:
+    """One ``CheckFigures`` per check of the manifest, in order."""
+    out = []
+    for ex in chapter.exercises:
+        for spec in ex.checks:
+            figures = CheckFigures(ex.id, spec.name, spec.points, spec.hidden)
+            messages: Counter[str] = Counter()
+            for r in results:
+                er = r.exercise(ex.id)
+                case = next((c for c in er.cases if c.name == spec.name), None) if er else None
+                figures.total += 1
+                if case is not None and case.passed:
+                    figures.passed += 1
+                else:
+                    text = mask(case.message) if case is not None else "not graded"
+                    messages[text[:MESSAGE_CHARS]] += 1
+            figures.failures = messages.most_common(top)
+            out.append(figures)
+    return out
+
+
+@dataclass
+class WrittenFigures:
+    """The answer sheets of one written part over the class."""
+
+    exercise_id: str
+    part: str
+    answer: str
+    max_points: float
+    states: dict[str, int]
+    graded: int
+    mean_points: float
+
+
+def written_stats(results: Sequence[SubmissionResult], chapter: Chapter,
+                  marks: Mapping[str, Sequence[ManualMark]]) -> list[WrittenFigures]:
+    """One ``WrittenFigures`` per written part of the manifest."""
+    out = []
+    for ex in chapter.exercises:
+        for w in ex.written:
+            states = {s: 0 for s in answers.STATES}
+            given = []
+            for r in results:
+                er = r.exercise(ex.id)
+                states[(er.answer_state if er else None) or answers.MISSING] += 1
+                given += [m.points for m in marks.get(r.student, ())
+                          if (m.exercise_id, m.part) == (ex.id, w.id)]
+            out.append(WrittenFigures(ex.id, w.id, ex.answer or "", w.points, states, len(given),
+                                      statistics.fmean(given) if given else 0.0))
+    return out
