@@ -91,7 +91,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     submissions, out = Path(submissions), Path(out)
     note = on_note or (lambda text: None)
-    ctx = context or GradingContext.resolve(chapter, limits)
+    ctx = context or GradingContext.resolve(chapter, limits, jobs=jobs)
     entries, notes = discover(submissions, exclude=out, chapter=ctx.chapter)
     for n in notes:
         note(n)
@@ -100,10 +100,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
     selected = _select(entries, only)
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o700)  # the worker's user must not read the results
-    if ctx.sandbox.mode == "uid" and jobs > 1:
-        note(f"the uid sandbox runs every worker as uid 65534: with --jobs {jobs}, one student's "
-             f"code could signal (kill) another student's worker; use --jobs 1, or install "
-             f"bubblewrap, for full isolation between students")
+    ctx.protect(submissions, out)  # nor the submissions: refused (with the chmod) otherwise
     scratch = Path(tempfile.mkdtemp(prefix="nndl-batch-"))
     marks = manual.read(out / manual.FILE, ctx.chapter)
     try:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
-from .checks.runner import CaseResult, CheckFile, load_check_file, run_case
+from .checks.runner import Case, CaseResult, CheckFile, load_check_file, run_case
 from .engine import Limits, Session
 from .engine.local import local_sandbox
 
@@ -74,6 +74,31 @@ def files_to_check(path: Path, targets: Iterable[Target], chapter: str = "") -> 
     raise ValueError(f"{path.name} is not an exercise file{of}; expected one of {names}")
 
 
+def run_cases(session: Session, cases: Sequence[Case]) -> list[CaseResult]:
+    """Run ``cases`` on a started session, as the grader and the local check both do: every
+    public case first, then the hidden ones in a fresh worker (launched while the public ones
+    run), so that nothing a hidden case passed can reach a public case's message. Results in
+    the order of ``cases``."""
+    def one(case: Case) -> CaseResult:
+        return session.run_case(lambda env: run_case(case, env),
+                                lambda why: CaseResult(case.name, case.points, case.hidden,
+                                                       False, why))
+
+    public = [c for c in cases if not c.hidden]
+    hidden = [c for c in cases if c.hidden]
+    if hidden and public:
+        try:
+            session.launch()
+        except Exception:  # noqa: BLE001 - its own start reports the problem
+            pass
+    by_name = {c.name: one(c) for c in public}
+    if hidden:
+        if public:
+            session.renew()
+        by_name.update((c.name, one(c)) for c in hidden)
+    return [by_name[c.name] for c in cases]
+
+
 def run_file(check_file: CheckFile, path: Path, *, hidden: bool = True,
              limits: Optional[Limits] = None) -> list[CaseResult]:
     """Run the cases of ``check_file`` (the hidden ones too unless ``hidden`` is false) on
@@ -95,8 +120,7 @@ def run_file(check_file: CheckFile, path: Path, *, hidden: bool = True,
         except Exception as exc:  # noqa: BLE001 - ImportFailed or a worker that never started
             why = str(getattr(exc, "reason", "") or exc)
             return [failed(c, why) for c in cases]
-        return [session.run_case(lambda env, c=c: run_case(c, env), lambda why, c=c: failed(c, why))
-                for c in cases]
+        return run_cases(session, cases)
     finally:
         session.close()
 

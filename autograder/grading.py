@@ -14,6 +14,7 @@ resolved once and passed down. ``batch.grade_folder`` grades a folder of student
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
 import threading
@@ -23,9 +24,11 @@ from pathlib import Path
 from typing import Optional
 
 from . import answers
-from .checks.runner import CaseResult, CheckFile, load_check_file, run_case
+from .check import run_cases
+from .checks.runner import CaseResult, CheckFile, load_check_file
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
-from .engine import ImportFailed, Limits, Sandbox, Session, WorkerGone, get_sandbox
+from .engine import (ImportFailed, Limits, Sandbox, Session, WorkerGone, fit_workers, get_sandbox,
+                     memory_available_mb)
 from .intake import Upload, collect, nothing_received
 from .results import (GRADER_ERROR, MISNAMED, NOTHING, OK, PARTIAL, REFUSED, ExerciseResult,
                       SubmissionResult)
@@ -33,10 +36,21 @@ from .results import (GRADER_ERROR, MISNAMED, NOTHING, OK, PARTIAL, REFUSED, Exe
 LAUNCH_AHEAD = 1
 """Workers launched ahead of the exercises waiting to be graded (each imports NumPy meanwhile)."""
 
-PROTECTED = (CHECKS_ROOT, REPO_ROOT / "solutions")
-"""What student code must not read: the check files (hidden checks, oracles, data) and the
-references. The engine is told (``get_sandbox(protect=...)``): its ``uid`` mode relies on file
-modes, and its notes name those of these paths that uid 65534 could read."""
+PARALLEL = 2
+"""Exercises of one submission graded at once (threads, each with its worker)."""
+
+log = logging.getLogger("autograder.grading")
+
+PACKAGE_ROOT = CHECKS_ROOT.parent
+"""The installed package (the grader, the checks, the oracle), wherever it was installed."""
+
+PROTECTED = (CHECKS_ROOT, PACKAGE_ROOT, REPO_ROOT / "solutions") + (
+    (REPO_ROOT,) if (REPO_ROOT / "pyproject.toml").is_file() else ())
+"""What student code must not read: the check files (hidden checks, oracles, data), the
+installed package, the references and, when grading from a checkout, the checkout (sample
+answers, dist/, .git). The engine is told (``get_sandbox(protect=...)``): it refuses to grade
+where student code could read one of them (the ``uid`` mode relies on file modes) and proves
+it with a self-test inside the sandbox."""
 
 
 @dataclass(frozen=True)
@@ -46,16 +60,31 @@ class GradingContext:
     chapter: Chapter
     limits: Limits
     sandbox: Sandbox
+    workers: int = PARALLEL + LAUNCH_AHEAD
+    """Workers at once in one grading process (``fit_workers``: what the memory here allows)."""
+    memory_plan: str = ""
 
     @classmethod
-    def resolve(cls, chapter: "str | Chapter" = "ch5", limits: Limits = Limits()) -> "GradingContext":
-        """Load the chapter and its checks, and find the sandbox (``limits.sandbox``, else
-        ``$NNDL_SANDBOX``, else the best available); ``SandboxError`` if none works."""
+    def resolve(cls, chapter: "str | Chapter" = "ch5", limits: Limits = Limits(),
+                jobs: int = 1) -> "GradingContext":
+        """Load the chapter and its checks, find the sandbox (``limits.sandbox``, else
+        ``$NNDL_SANDBOX``, else the best available; ``SandboxError`` if none works), and size
+        the workers to the memory of this machine or container (``jobs`` grading processes)."""
         ch = load_chapter(chapter) if isinstance(chapter, str) else chapter
         sandbox = get_sandbox(limits.sandbox, protect=PROTECTED)
         for ex in ch.exercises:  # load the checks once, before any process is forked
             check_file_of(ex)
-        return cls(ch, limits, sandbox)
+        limits, workers, plan = fit_workers(limits, memory_available_mb(), PARALLEL + LAUNCH_AHEAD,
+                                            jobs)
+        log.info(plan)
+        return cls(ch, limits, sandbox, workers, plan)
+
+    def protect(self, *paths: Path) -> None:
+        """Refuse (``SandboxError``) unless student code cannot read ``paths`` either (the
+        submissions, the output folder)."""
+        from .engine.detect import require_private
+
+        require_private(self.sandbox, [Path(p) for p in paths])
 
     @property
     def fingerprint(self) -> str:
@@ -82,12 +111,6 @@ def check_file_of(exercise: Exercise) -> CheckFile:
 
 
 # -- one exercise -----------------------------------------------------------------------------
-
-def _run_case(case, session: Session) -> CaseResult:
-    """``runner.run_case`` on the session's proxies; a lost worker fails the case."""
-    return session.run_case(lambda env: run_case(case, env),
-                            lambda why: CaseResult(case.name, case.points, case.hidden, False, why))
-
 
 def _needs_worker(exercise: Exercise, files_dir: Optional[Path]) -> bool:
     if files_dir is None or not check_file_of(exercise).cases:
@@ -141,8 +164,7 @@ def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], context: Grad
         except WorkerGone as exc:
             return all_fail(f"{exercise.code} could not be imported: {exc.reason}",
                             session.output())
-        results = [_run_case(case, session) for case in cases]
-        return done(results, "", session.output())
+        return done(run_cases(session, cases), "", session.output())
     finally:
         session.close()
 
@@ -162,6 +184,7 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
     ctx = context or GradingContext.resolve(chapter, limits)
     start = time.monotonic()
     exercises = list(ctx.chapter.exercises)
+    launch_ahead = max(0, min(LAUNCH_AHEAD, ctx.workers - min(parallel, ctx.workers)))
     sessions = [Session(files_dir, ex.code, ctx.limits, ctx.sandbox)
                 if _needs_worker(ex, files_dir) else None for ex in exercises]
     queue = sorted(range(len(exercises)), key=lambda i: -exercises[i].points)  # heaviest first
@@ -178,7 +201,7 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
                     if not queue or errors:
                         return
                     i = queue.pop(0)
-                    ahead = [sessions[j] for j in queue if sessions[j] is not None][:LAUNCH_AHEAD]
+                    ahead = [sessions[j] for j in queue if sessions[j] is not None][:launch_ahead]
                 for later in ahead:
                     try:
                         later.launch()
@@ -202,7 +225,7 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
                 all_done.wait(0.1)
 
     try:
-        n = max(1, min(parallel, len(exercises)))
+        n = max(1, min(parallel, len(exercises), ctx.workers))
         if n == 1:
             work()
         else:

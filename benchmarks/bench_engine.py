@@ -36,7 +36,7 @@ from autograder.check import run_file as run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
 from autograder.engine import Limits, get_sandbox  # noqa: E402
 from autograder.batch import grade_folder  # noqa: E402
-from autograder.grading import check_file_of, grade_exercise, grade_submission  # noqa: E402
+from autograder.grading import PROTECTED, check_file_of, grade_exercise, grade_submission  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "ch5"
 OTTER_EXERCISE = "ex5_4"

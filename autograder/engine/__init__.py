@@ -10,7 +10,11 @@ the checks hold down to the worker:
                  or a death.
 ``proxy.py``     ``StudentObject``, ``StudentMethod``: what the checks hold; requests in words.
 ``errors.py``    every exception of the engine (``WireError`` is defined in ``wire.py``).
-``limits.py``    ``Limits``: what one worker may use; ``MODES``, the sandbox modes it may ask for.
+``limits.py``    ``Limits``: what one worker may use; ``MODES``, the sandbox modes it may ask for;
+                 ``fit_workers``: how many workers at once, of what memory, fit here.
+``seccomp.py``   the seccomp filter (libseccomp, built once per process).
+``slots.py``     a uid of its own per running worker (as root), and the end of its processes.
+``cgroups.py``   a cgroup per worker where the host allows: memory, processes, one kill.
 ``detect.py``    ``get_sandbox``: the mode that works here, tried once (``probe``) and logged;
                  which protected paths uid 65534 could read (``exposed_to_other``).
 ``modes.py``     ``Sandbox``: the three modes (``bwrap``, ``uid``, ``none``) and the argv of a
@@ -22,9 +26,10 @@ the checks hold down to the worker:
 ``wire.py``      the plain-data codec between grader and worker (never pickle).
 ``plain.py``     subclasses of plain types as their base type's value, the codec's one
                  normalisation (a namedtuple crosses as a tuple, whatever it overrides).
-``worker.py``    the worker itself. ``wire.py``, ``plain.py`` and ``worker.py`` are copied into
-                 the sandbox and run there alone: they import only the standard library and
-                 NumPy.
+``worker.py``    the worker itself; ``confine.py``, what it does to itself before student code
+                 runs (uid mode's private mounts, the seccomp filter). ``wire.py``,
+                 ``plain.py``, ``confine.py`` and ``worker.py`` are copied into the sandbox and
+                 run there alone: they import only the standard library and NumPy.
 
 The names below are the API: what grading, the command line and the tests use.
 """
@@ -32,7 +37,8 @@ The names below are the API: what grading, the command line and the tests use.
 from .detect import get_sandbox
 from .errors import (ExerciseOver, ImportFailed, SandboxError, StudentError, WorkerGone,
                      WorkerLost)
-from .limits import Limits
+from .cgroups import memory_available_mb
+from .limits import Limits, fit_workers
 from .modes import NOBODY, Sandbox
 from .proxy import StudentObject
 from .session import Session
@@ -40,6 +46,6 @@ from .staging import prepare_folder, remove_folder
 
 __all__ = [
     "ExerciseOver", "ImportFailed", "Limits", "NOBODY", "Sandbox", "SandboxError", "Session",
-    "StudentError", "StudentObject", "WorkerGone", "WorkerLost", "get_sandbox",
-    "prepare_folder", "remove_folder",
+    "StudentError", "StudentObject", "WorkerGone", "WorkerLost", "fit_workers", "get_sandbox",
+    "memory_available_mb", "prepare_folder", "remove_folder",
 ]

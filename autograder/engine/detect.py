@@ -6,8 +6,15 @@ worker on a one-line file); forcing a mode that cannot work is a ``SandboxError`
 silent fallback.
 
 The engine does not know what it protects: the caller passes the paths student code must not
-read (``protect``: the checks, the references). The ``uid`` mode relies on file modes, so its
-notes name those of the paths that uid 65534 could read (``exposed_to_other``).
+read (``protect``: the checks, the references, the installed package, the submissions and
+results). The ``uid`` mode relies on file modes: it refuses when one of them is readable by
+"other" and says which ``chmod`` to run (``exposed_to_other``). In every mode, once per set of
+protected paths, a self-test runs inside the real sandbox (``self_test``): ``import
+autograder`` must fail, the protected paths must be unreadable, the kernel keyring closed and
+the seccomp filter in force; the grader refuses to grade when it does not hold.
+
+The modes that promise a seccomp filter (``bwrap``, ``uid``) refuse to start without one
+(``seccomp.py`` says why there is none).
 """
 
 from __future__ import annotations
@@ -23,12 +30,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Optional
 
-from . import wire
+from . import cgroups, seccomp, wire
 from .errors import SandboxError, WorkerGone
 from .limits import MODES, Limits
 from .modes import NOBODY, Sandbox
 from .process import WorkerProcess
-from .staging import numpy_site, prepare_folder, remove_folder, work_dir
+from .staging import numpy_site, prepare_folder, remove_folder, runtime_dir, work_dir
 
 log = logging.getLogger("autograder.engine")
 
@@ -60,12 +67,8 @@ def get_sandbox(mode: Optional[str] = None, protect: Iterable[Path] = ()) -> San
             _detected[key[0]] = sb
             if requested is None:
                 _detected[sb.mode] = sb
-        if sb.mode == "uid":
-            exposed = exposed_to_other(paths)
-            if exposed:
-                sb = replace(sb, notes=sb.notes + (
-                    f"readable by uid {NOBODY} (make them mode 700 or install bubblewrap): "
-                    + ", ".join(exposed),))
+        if paths:
+            require_private(sb, paths)
         _cache[key] = sb
         if requested is None:
             _cache[(sb.mode, protected)] = sb
@@ -73,20 +76,74 @@ def get_sandbox(mode: Optional[str] = None, protect: Iterable[Path] = ()) -> San
     return _cache[key]
 
 
+def require_private(sb: Sandbox, paths: Iterable[Path]) -> None:
+    """Refuse (``SandboxError``) unless student code in ``sb`` can read none of ``paths``: in
+    the uid mode, none may be readable by "other"; in every mode, the self-test must pass."""
+    paths = [Path(p) for p in paths]
+    if sb.mode == "none":  # no sandbox: it protects nothing, and says so
+        log.warning("sandbox none: student code runs as the grader's own user and can read "
+                    "everything it can (development only)")
+        return
+    if sb.mode == "uid":
+        exposed = exposed_to_other(paths)
+        if exposed:
+            raise SandboxError(
+                "refusing to grade in the uid sandbox: student code (another user) could read "
+                + ", ".join(exposed) + ". Close them to other users, then grade again:\n"
+                + "\n".join(f"    chmod o-rwx {p}" for p in exposed)
+                + "\n(or install bubblewrap: apt-get install bubblewrap)")
+    problems = self_test(sb, paths)
+    if problems:
+        raise SandboxError("refusing to grade: the sandbox's self-test failed (" + sb.mode
+                           + " mode): " + "; ".join(problems)
+                           + ". Nothing was graded. Close the paths named to other users "
+                             "(chmod o-rwx PATH), or install bubblewrap and python3-seccomp.")
+
+
+def _masked_dirs(prefix: str) -> tuple[str, ...]:
+    """The Python package folders (``site-packages``, ``dist-packages``) under the library
+    folders the bwrap view binds: the prefix's ``lib/`` and the system's."""
+    found = []
+    for lib in (os.path.join(prefix, "lib"), "/usr/lib", "/usr/lib64", "/usr/lib32"):
+        try:
+            entries = os.listdir(lib)
+        except OSError:
+            continue
+        for name in entries:
+            if not name.startswith("python"):
+                continue
+            for sub in ("site-packages", "dist-packages"):
+                path = os.path.join(lib, name, sub)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    found.append(path)
+    return tuple(sorted(set(found)))
+
+
 def _detect(requested: Optional[str]) -> Sandbox:
     root = os.geteuid() == 0
     prefix = str(Path(sys.base_prefix).resolve())
     python = str(Path(sys.executable).resolve())
     site = numpy_site()
-    base = dict(root=root, python=python, prefix=prefix, site=site)
+    program = seccomp.build()
+    plan = cgroups.probe()
+    limits_note = plan.describe() + ("" if plan.memory else
+                                     "; a lower process limit bounds the tree's memory instead")
+    base = dict(root=root, python=python, prefix=prefix, site=site, seccomp=program,
+                limits_note=limits_note)
+    no_filter = f"no seccomp filter: {seccomp.why_not()}" if program is None else ""
     why_not_bwrap = ""
     if requested in (None, "bwrap"):
         if shutil.which("bwrap") is None:
             why_not_bwrap = "bwrap is not installed (Debian: apt-get install bubblewrap)"
+        elif no_filter:
+            why_not_bwrap = no_filter
         elif not python.startswith(prefix + os.sep):
             why_not_bwrap = f"the interpreter {python} is not under its prefix {prefix}"
+        elif not os.path.isdir(os.path.join(prefix, "lib")):
+            why_not_bwrap = f"the interpreter's prefix {prefix} has no lib/ folder"
         else:
-            sb = Sandbox(mode="bwrap", reason="bubblewrap works here", **base)
+            sb = Sandbox(mode="bwrap", reason="bubblewrap works here", masked=_masked_dirs(prefix),
+                         **base)
             problem = probe(sb)
             if problem is None:
                 return sb
@@ -97,7 +154,12 @@ def _detect(requested: Optional[str]) -> Sandbox:
         if not root:
             if requested == "uid":
                 raise SandboxError("NNDL_SANDBOX=uid needs the grader to run as root "
-                                   "(it drops the worker to uid 65534)")
+                                   "(it drops each worker to a uid of its own)")
+        elif no_filter:
+            if requested == "uid":
+                raise SandboxError(f"NNDL_SANDBOX=uid cannot work here: {no_filter}")
+            raise SandboxError(f"no sandbox can work here as root: bubblewrap: {why_not_bwrap}; "
+                               f"uid: {no_filter}")
         else:
             notes = []
             blocked = _unreadable_component(prefix) or _unreadable_component(site)
@@ -108,14 +170,28 @@ def _detect(requested: Optional[str]) -> Sandbox:
                              f"modules).")
             reason = (why_not_bwrap or "forced by NNDL_SANDBOX=uid") if requested is None \
                 else "forced by NNDL_SANDBOX=uid"
-            sb = Sandbox(mode="uid", reason=reason, preload=bool(blocked), notes=tuple(notes), **base)
+            filter_file = seccomp.filter_file(str(runtime_dir()))
+            masked = tuple(sorted(set(_masked_dirs(prefix)) | {
+                str(Path(p).resolve()) for p in sys.path
+                if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p)}))
+            sb = Sandbox(mode="uid", reason=reason, preload=bool(blocked), notes=tuple(notes),
+                         filter_file=filter_file or "", private=True, masked=masked, **base)
             problem = probe(sb)
+            if problem is not None:  # perhaps no mount namespace here: without a private one
+                private_problem = problem
+                sb = replace(sb, private=False, notes=sb.notes + (
+                    f"no private mount namespace for workers ({private_problem}): /tmp, /var/tmp "
+                    f"and /dev/shm are shared (each worker's files there are deleted after it), "
+                    f"/proc lists every process, the working folder is on disk, and Python "
+                    f"packages readable by other users are importable",))
+                problem = probe(sb)
             if problem is not None:
                 raise SandboxError(f"the uid sandbox does not work here: {problem}")
             return sb
     reason = "forced by NNDL_SANDBOX=none" if requested == "none" else \
         f"{why_not_bwrap or 'bubblewrap is not available'}, and the grader is not root"
-    sb = Sandbox(mode="none", reason=reason, **base)
+    sb = Sandbox(mode="none", reason=reason, filter_file=seccomp.filter_file(str(runtime_dir())) or "",
+                 **base)
     problem = probe(sb)
     if problem is not None:
         raise SandboxError(f"workers cannot start here: {problem}")
@@ -133,16 +209,22 @@ def probe(sb: Sandbox) -> Optional[str]:
         first = proc.receive(20.0)
         if first[0] != "ready":
             return f"the worker did not start: {first[1] if len(first) > 1 else first}"
-        second = proc.receive(20.0)
+        second = proc.receive(20.0, last=True)
         if second[0] != "imported" or second[1].get("x") != ("value", 1):
             return f"the worker could not import a file: {second}"
-        if first[1]["uid"] != (NOBODY if sb.drops_uid or sb.mode == "bwrap" else os.getuid()):
-            return f"the worker runs as uid {first[1]['uid']}, expected {NOBODY}"
+        uid = first[1]["uid"]
+        if sb.drops_uid and not (uid >= 1000 and uid != os.getuid()) or \
+                not sb.drops_uid and uid != (NOBODY if sb.mode == "bwrap" else os.getuid()):
+            return f"the worker runs as uid {uid}, not a uid of its own"
+        if sb.seccomp is not None and first[1].get("seccomp") != 2:
+            return "the worker runs without the seccomp filter"
         proc.send(wire.encode(("bye",), wire.no_handles))
         return None
     except WorkerGone as exc:
         out = proc.output_text().strip() if proc is not None else ""
         return f"{exc}" + (f"; it printed: {out[-500:]}" if out else "")
+    except SandboxError as exc:
+        return str(exc)
     except (OSError, subprocess.SubprocessError) as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
@@ -150,6 +232,117 @@ def probe(sb: Sandbox) -> Optional[str]:
             proc.stop()
         remove_folder(src)
         remove_folder(folder)
+
+
+_SELF_TEST = r'''
+import os, sys
+PATHS = %(paths)r
+SEARCH = %(search)r
+
+
+def _readable(p):
+    try:
+        if os.path.isdir(p):
+            os.listdir(p)
+        else:
+            with open(p, "rb") as fh:
+                fh.read(1)
+        return True
+    except OSError:
+        return False
+
+
+READABLE = [p for p in PATHS if _readable(p)]
+
+
+def _import():
+    extra = [p for p in SEARCH if os.path.isdir(p)]
+    for top in ("/nndl/python/lib", "/usr/lib", "/usr/local/lib"):
+        try:
+            names = os.listdir(top)
+        except OSError:
+            continue
+        for name in names:
+            for sub in ("site-packages", "dist-packages"):
+                d = os.path.join(top, name, sub)
+                if os.path.isdir(d):
+                    extra.append(d)
+    sys.path[:0] = extra
+    try:
+        import autograder
+        return str(getattr(autograder, "__file__", None) or list(getattr(autograder, "__path__", [])))
+    except Exception:
+        return None
+    finally:
+        del sys.path[:len(extra)]
+
+
+IMPORTED = _import()
+
+
+def _keyring():
+    try:
+        import ctypes, platform
+        nr = {"x86_64": 248, "aarch64": 217}.get(platform.machine())
+        if nr is None:
+            return None
+        libc = ctypes.CDLL(None, use_errno=True)
+        key = libc.syscall(nr, b"user", b"nndl-self-test", b"x", 1, -3)
+        return ctypes.get_errno() if key < 0 else 0
+    except Exception:
+        return None
+
+
+KEYRING = _keyring()
+'''
+
+
+_self_tested: dict[tuple, list[str]] = {}
+
+
+def self_test(sb: Sandbox, protect: Iterable[Path]) -> list[str]:
+    """Run a student file inside the real sandbox that tries what the sandbox must forbid;
+    what it managed, in words (empty when the sandbox holds). Once per sandbox and paths."""
+    paths = sorted(str(Path(p).resolve()) for p in protect)
+    key = (sb.mode, sb.private, tuple(paths))
+    if key in _self_tested:
+        return _self_tested[key]
+    search = sorted({p for p in sys.path if p} | set(sb.masked) | {os.path.dirname(p) for p in paths})
+    src = Path(tempfile.mkdtemp(prefix="self-test-src-", dir=work_dir()))
+    (src / "self_test.py").write_text(_SELF_TEST % {"paths": paths, "search": search})
+    folder = prepare_folder(src, sb)
+    proc = None
+    problems: list[str] = []
+    try:
+        proc = WorkerProcess.start(sb, Limits(timeout=20, memory_mb=512), folder, "self_test.py")
+        ready = proc.receive(20.0)
+        if ready[0] != "ready":
+            return [f"the self-test's worker did not start: {ready}"]
+        reply = proc.receive(20.0, last=True)
+        if reply[0] != "imported":
+            return [f"the self-test did not run: {reply}"]
+        names = reply[1]
+        readable = names.get("READABLE", ("value", []))[1]
+        imported = names.get("IMPORTED", ("value", None))[1]
+        keyring = names.get("KEYRING", ("value", None))[1]
+        if imported:
+            problems.append(f"student code can import the grader's package (autograder, at {imported})")
+        if readable:
+            problems.append("student code can read " + ", ".join(readable))
+        if sb.seccomp is not None and keyring == 0:
+            problems.append("student code can use the kernel keyring (the seccomp filter is not in force)")
+        if sb.seccomp is not None and ready[1].get("seccomp") != 2:
+            problems.append("the worker runs without the seccomp filter")
+        proc.send(wire.encode(("bye",), wire.no_handles), 5.0)
+    except WorkerGone as exc:
+        problems.append(f"the self-test's worker failed: {exc}")
+    finally:
+        if proc is not None:
+            proc.stop()
+        remove_folder(src)
+        remove_folder(folder)
+    _self_tested[key] = problems
+    return problems
 
 
 def _unreadable_component(path: str) -> Optional[str]:

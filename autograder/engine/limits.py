@@ -57,3 +57,26 @@ class Limits:
     def cpu_seconds(self) -> int:
         """The CPU limit in whole seconds (RLIMIT_CPU takes integers)."""
         return max(1, math.ceil(self.cpu if self.cpu is not None else self.timeout))
+
+
+GRADER_RESERVE_MB = 256
+"""Memory kept for the grader itself (Python, NumPy, the checks) when workers are sized."""
+
+
+def fit_workers(limits: Limits, available_mb: Optional[int], wanted: int,
+                jobs: int = 1) -> tuple[Limits, int, str]:
+    """Size the workers to the memory there is: ``wanted`` workers at once in each of
+    ``jobs`` grading processes, each with a memory limit that holds for its whole tree. Fewer
+    workers at once first, then less memory each; the limits, the workers at once per grading
+    process, and the plan in words."""
+    from dataclasses import replace
+
+    if available_mb is None:
+        return limits, wanted, "memory: unknown here; workers are not sized"
+    room = max(available_mb - GRADER_RESERVE_MB * jobs, 128 * jobs)
+    per_job = room // jobs
+    n = max(1, min(wanted, per_job // limits.memory_mb))
+    memory = min(limits.memory_mb, max(128, per_job // n))
+    text = (f"memory: {available_mb} MB here; {jobs} x {n} worker(s) at once of {memory} MB "
+            f"(asked: {jobs} x {wanted} of {limits.memory_mb} MB)")
+    return (replace(limits, memory_mb=memory) if memory != limits.memory_mb else limits), n, text

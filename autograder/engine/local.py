@@ -93,13 +93,18 @@ class LocalWorker:
         return cls(limits, thread, channel)
 
     # -- messages ---------------------------------------------------------------------------
-    def send(self, payload: bytes) -> None:
+    def send(self, payload: bytes, timeout: float = 60.0, during: str = "") -> None:
+        """Queue one request (a queue never blocks: ``timeout`` and ``during`` are for
+        ``WorkerProcess``'s interface)."""
         if not self.thread.is_alive():
             raise WorkerGone("the worker has stopped", "exit")
         self.channel.requests.put(payload)
 
-    def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None) -> bytes:
-        """The next reply; ``WorkerGone`` when none comes within ``timeout`` seconds."""
+    def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None,
+                    last: bool = False) -> bytes:
+        """The next reply; ``WorkerGone`` when none comes within ``timeout`` seconds. (``last``
+        guards a process's channel against frames no request asked for; a thread of this
+        process has no such channel.)"""
         try:
             data = self.channel.replies.get(timeout=max(timeout, 0.0))
         except queue.Empty:
@@ -110,8 +115,9 @@ class LocalWorker:
             raise WorkerGone("the worker stopped" + (f" {during}" if during else ""), "exit")
         return data
 
-    def receive(self, timeout: float, during: str = "", limit: Optional[float] = None) -> tuple:
-        data = self.receive_raw(timeout, during, limit)
+    def receive(self, timeout: float, during: str = "", limit: Optional[float] = None,
+                last: bool = False) -> tuple:
+        data = self.receive_raw(timeout, during, limit, last)
         try:
             msg = wire.decode(data, wire.no_handles)
         except wire.WireError as exc:

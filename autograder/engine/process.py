@@ -6,9 +6,15 @@ socket pair for the channel; the student's stdout and stderr go to a pipe, of wh
 limit and turns a timeout, a death or a bad message into ``WorkerGone`` with the reason in
 words (the CPU limit, the memory limit, a signal, an exit code).
 
-When a worker ends, everything it started ends with it: under bubblewrap the kernel kills its
-PID namespace; in the other modes this process is a child subreaper, so the worker's orphans
-are re-parented here and ``_sweep`` kills them.
+When a worker ends, everything it started ends with it, by every means the host allows: its
+cgroup is killed (``cgroups.py``: where the grader may make one, the worker's whole tree is in
+it, under one memory and one process limit); as root, every process of the worker's own uid is
+killed (``slots.py``); under bubblewrap the kernel kills its PID namespace; in the ``none``
+mode this process is a child subreaper, and ``_sweep`` kills the orphans re-parented here.
+
+The channel never blocks the grader: every send and every receive has a deadline, and a
+message the grader did not ask for (a reply with no request outstanding, or a second reply)
+ends the worker: student code can write onto the channel, so it is never trusted to be quiet.
 """
 
 from __future__ import annotations
@@ -24,11 +30,15 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from . import wire
+from . import cgroups, seccomp, slots, wire
 from .errors import WorkerGone
 from .limits import Limits
 from .modes import Sandbox
 from .staging import runtime_dir
+
+FALLBACK_NPROC = 8
+"""The process limit of a worker when no cgroup bounds the memory of its whole tree: the tree
+may then hold this many times the memory limit at most."""
 
 _SIGNALS = {getattr(signal, n): n for n in dir(signal) if n.startswith("SIG") and not n.startswith("SIG_")}
 
@@ -55,28 +65,17 @@ _active: set[int] = set()
 _active_lock = threading.Lock()
 
 
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        fields = data[data.rfind(b")") + 2:].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            out.add(int(entry.name))
-    return out
-
-
 class WorkerProcess:
     """A started worker: its process, the channel and the captured output."""
 
     def __init__(self, sandbox: Sandbox, limits: Limits, proc: subprocess.Popen, sock: socket.socket,
-                 info_r: Optional[int], before: set[int]) -> None:
+                 info_r: Optional[int], before: set[int], slot: Optional[slots.Slot] = None,
+                 groups: Optional[cgroups.WorkerGroups] = None) -> None:
         self.sandbox, self.limits, self.proc, self.sock = sandbox, limits, proc, sock
+        self.slot, self.groups = slot, groups
+        self.ended = False
+        self.leftover = ""
+        """What could not be ended when the worker ended ("" when everything was)."""
         self.info_r = info_r
         self.inner_pid: Optional[int] = None
         self.before = before
@@ -92,30 +91,54 @@ class WorkerProcess:
 
     @classmethod
     def start(cls, sandbox: Sandbox, limits: Limits, folder: Path, filename: str) -> "WorkerProcess":
-        if sandbox.mode != "bwrap":
+        if sandbox.mode == "none":
             _become_subreaper()
-        before = _children(os.getpid()) if sandbox.mode != "bwrap" else set()
-        parent, child = socket.socketpair()
-        info_r = info_w = None
-        pass_fds = [child.fileno()]
-        if sandbox.mode == "bwrap":
-            info_r, info_w = os.pipe()
-            pass_fds.append(info_w)
-        argv = sandbox.command(runtime_dir(), folder, filename, limits, child.fileno(), info_w)
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONHASHSEED": "0", "HOME": str(folder)}
+        before = slots.children_of(os.getpid()) if sandbox.mode == "none" else set()
+        slot = slots.acquire() if sandbox.drops_uid else None
+        groups = None
         try:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, pass_fds=pass_fds, env=env,
-                                    start_new_session=True, cwd="/")
-        finally:
-            child.close()
-            if info_w is not None:
-                os.close(info_w)
-        with _active_lock:
-            _active.add(proc.pid)
-        return cls(sandbox, limits, proc, parent, info_r, before)
+            plan = cgroups.probe()
+            nproc = limits.nproc if plan.memory else min(limits.nproc, FALLBACK_NPROC)
+            groups = cgroups.WorkerGroups.make(plan, limits.memory_mb, nproc)
+            if slot is not None and sandbox.mode == "uid":
+                os.chown(folder, slot.uid, slot.uid)  # its own folder; the files stay root's
+                os.chmod(folder, 0o700)
+            parent, child = socket.socketpair()
+            info_r = info_w = seccomp_fd = None
+            pass_fds = [child.fileno()]
+            if sandbox.mode == "bwrap":
+                info_r, info_w = os.pipe()
+                pass_fds.append(info_w)
+                if sandbox.seccomp is not None:
+                    seccomp_fd = seccomp.pipe_fd(sandbox.seccomp)
+                    pass_fds.append(seccomp_fd)
+            argv = sandbox.command(runtime_dir(), folder, filename, limits, child.fileno(), info_w,
+                                   uid=slot.uid if slot else None, nproc=nproc,
+                                   seccomp_fd=seccomp_fd)
+            if groups is not None:
+                argv = groups.prefix() + argv
+            env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                   "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   "PYTHONHASHSEED": "0", "HOME": str(folder)}
+            try:
+                with _active_lock:  # a sweep never sees this worker before it is active
+                    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT, pass_fds=pass_fds, env=env,
+                                            start_new_session=True, cwd="/")
+                    _active.add(proc.pid)
+            finally:
+                child.close()
+                for fd in (info_w, seccomp_fd):
+                    if fd is not None:
+                        os.close(fd)
+        except BaseException:
+            if groups is not None:
+                groups.destroy()
+            if slot is not None:
+                slots.release(slot)
+            raise
+        parent.setblocking(False)
+        return cls(sandbox, limits, proc, parent, info_r, before, slot, groups)
 
     # -- output -----------------------------------------------------------------------------
     def drain(self) -> None:
@@ -148,15 +171,58 @@ class WorkerProcess:
         return text
 
     # -- messages ---------------------------------------------------------------------------
-    def send(self, payload: bytes) -> None:
-        try:
-            self.sock.sendall(wire.frame(payload))
-        except OSError:
-            raise self._gone("while sending a request") from None
+    def send(self, payload: bytes, timeout: float = 60.0, during: str = "") -> None:
+        """Send one request within ``timeout`` seconds (the worker must be reading); a message
+        waiting from the worker, which no request asked for, ends it first."""
+        self.expect_nothing(during)
+        data = memoryview(wire.frame(payload))
+        deadline = time.monotonic() + timeout
+        out_fd = self.proc.stdout.fileno()
+        poll = select.poll()
+        poll.register(self.sock.fileno(), select.POLLOUT)
+        if not self.out_eof:
+            poll.register(out_fd, select.POLLIN)
+        while data:
+            try:
+                sent = self.sock.send(data)
+                data = data[sent:]
+                continue
+            except BlockingIOError:
+                pass
+            except OSError:
+                raise self._gone(during or "while sending a request") from None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise WorkerGone("stopped reading the grader's requests (timed out after "
+                                 f"{_secs(timeout)} sending one)" + (f" {during}" if during else ""),
+                                 "timeout")
+            for fd, _ in poll.poll(max(min(left, 0.1), 0.0) * 1000):
+                if fd == out_fd:
+                    self.drain()
+                    if self.out_eof:
+                        poll.unregister(out_fd)
+            if self.proc.poll() is not None:
+                raise self._gone(during or "while sending a request")
 
-    def receive(self, timeout: float, during: str = "", limit: Optional[float] = None) -> tuple:
+    def expect_nothing(self, during: str = "") -> None:
+        """Nothing may be waiting from the worker now: a message the grader did not ask for
+        (student code writing onto the channel) ends the worker."""
+        if self._buf or self._sock_readable():
+            try:
+                extra = self.sock.recv(1)
+            except (BlockingIOError, OSError):
+                extra = b""
+            if self._buf or extra:
+                self.kill()
+                raise WorkerGone("the worker sent a message the grader did not ask for (student "
+                                 "code wrote onto the grader's channel)"
+                                 + (f" {during}" if during else ""), "protocol")
+
+    def receive(self, timeout: float, during: str = "", limit: Optional[float] = None,
+                last: bool = False) -> tuple:
         """The next message, decoded; ``WorkerGone`` on timeout, death or a bad message."""
-        data = self.receive_raw(timeout, during, limit)
+        data = self.receive_raw(timeout, during, limit, last)
         try:
             msg = wire.decode(data, wire.no_handles)
         except wire.WireError as exc:
@@ -168,9 +234,11 @@ class WorkerProcess:
             raise WorkerGone("the worker sent a message that is not a reply", "protocol")
         return msg
 
-    def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None) -> bytes:
+    def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None,
+                    last: bool = False) -> bytes:
         """The next message's payload; ``WorkerGone`` on timeout or death. ``limit`` is the
-        time limit the message names (``timeout`` may be what is left of it)."""
+        time limit the message names (``timeout`` may be what is left of it). With ``last``,
+        this message is the only one the grader asked for: anything after it ends the worker."""
         deadline = time.monotonic() + timeout
         need: Optional[int] = None
         sock_fd, out_fd = self.sock.fileno(), self.proc.stdout.fileno()
@@ -188,6 +256,8 @@ class WorkerProcess:
             if need is not None and len(self._buf) >= 4 + need:
                 data = bytes(self._buf[4:4 + need])
                 del self._buf[:4 + need]
+                if last:
+                    self.expect_nothing(during)
                 return data
             left = deadline - time.monotonic()
             if left <= 0:
@@ -199,6 +269,8 @@ class WorkerProcess:
                 if fd == sock_fd:
                     try:
                         got = self.sock.recv_into(self._chunk)
+                    except BlockingIOError:
+                        continue
                     except OSError:
                         got = 0
                     if not got:
@@ -239,6 +311,9 @@ class WorkerProcess:
                                   + suffix, "signal")
             if name == "SIGSEGV":
                 return WorkerGone("the process crashed with a segmentation fault (SIGSEGV)" + suffix, "signal")
+            if name == "SIGKILL" and self.groups is not None and self.groups.oom_killed():
+                return WorkerGone(f"the worker ran out of memory (its processes together used more "
+                                  f"than the limit of {lim.memory_mb} MB)" + suffix, "signal")
             if name == "SIGKILL":
                 return WorkerGone(f"the process was killed (SIGKILL), possibly for running out of memory "
                                   f"(limit {lim.memory_mb} MB)" + suffix, "signal")
@@ -277,14 +352,23 @@ class WorkerProcess:
         if self.proc.returncode is not None:
             with _active_lock:
                 _active.discard(self.proc.pid)
-        if self.sandbox.mode != "bwrap":
+        if self.proc.returncode is None or self.ended:
+            return
+        self.ended = True
+        problems = []
+        if self.groups is not None and not self.groups.destroy():
+            problems.append(f"processes left in its cgroup: {sorted(self.groups.procs())}")
+        if self.slot is not None and not slots.release(self.slot):
+            problems.append(f"processes of uid {self.slot.uid} left: {slots.processes_of(self.slot.uid)}")
+        if self.sandbox.mode == "none":
             self._sweep()
+        self.leftover = "; ".join(problems)
 
     def _await_namespace(self) -> None:
         if self.inner_pid is None:
             return
         deadline = time.monotonic() + 5.0
-        while _alive(self.inner_pid) and time.monotonic() < deadline:
+        while slots.alive(self.inner_pid) and time.monotonic() < deadline:
             time.sleep(0.002)
         if _subreaper_pid == os.getpid():  # then the orphaned sandbox init is our child
             try:
@@ -293,19 +377,20 @@ class WorkerProcess:
                 pass
 
     def _sweep(self) -> None:
-        """Kill the processes our worker left behind (re-parented to us, the subreaper)."""
+        """Kill the processes our worker left behind (re-parented to us, the subreaper); the
+        ``none`` mode's only means (no cgroup, no uid of its own). The lock keeps a worker that
+        another thread is starting out of reach until it is known to be active."""
         me = os.getpid()
         for _ in range(200):
             with _active_lock:
-                busy = set(_active)
-            strays = _children(me) - self.before - busy - {self.proc.pid}
-            if not strays:
-                return
-            for pid in strays:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+                strays = slots.children_of(me) - self.before - _active - {self.proc.pid}
+                if not strays:
+                    return
+                for pid in strays:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
             time.sleep(0.002)
             for pid in strays:
                 try:
@@ -337,18 +422,6 @@ class WorkerProcess:
             self.proc.stdout.close()
         except OSError:
             pass
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` is a process that has not yet exited (a zombie has: when the sandbox's
-    init is a zombie, the kernel has already killed everything in its PID namespace)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return False
-    state = data[data.rfind(b")") + 2:data.rfind(b")") + 3]
-    return state not in (b"Z", b"X")
 
 
 def _secs(x: float) -> str:

@@ -85,15 +85,22 @@ class StudentMethod:
 _proxy_types: dict[str, type] = {}
 
 
+TYPE_NAME_CHARS = 100
+"""The longest type name a proxy keeps (the worker's reply may claim any)."""
+
+
 def _proxy_type(type_name: str) -> type:
     """A ``StudentObject`` subclass named after the student's type, so that a failure message
-    (``compare.describe``) says "an object of type Foo"."""
-    cls = _proxy_types.get(type_name)
+    (``compare.describe``) says "an object of type Foo". The name is cut to
+    ``TYPE_NAME_CHARS`` before anything is kept; past 2000 names the classes are made afresh
+    (no longer cached), so that one student's many names cost the grader little memory and
+    never change another student's messages."""
+    name = type_name.replace("\0", "")[:TYPE_NAME_CHARS] or "object"
+    cls = _proxy_types.get(name)
     if cls is None:
-        name = type_name.replace("\0", "")[:100] or "object"
-        cls = type(name, (StudentObject,), {"__slots__": ()}) if len(_proxy_types) < 2000 \
-            else StudentObject
-        _proxy_types[type_name] = cls
+        cls = type(name, (StudentObject,), {"__slots__": ()})
+        if len(_proxy_types) < 2000:
+            _proxy_types[name] = cls
     return cls
 
 
@@ -101,6 +108,7 @@ def make_proxy(session: ProxyOwner, ref: tuple, gen: Optional[int], type_name: s
                name: Optional[str] = None) -> StudentObject:
     """A proxy of the object ``ref`` (``("global", name)`` or ``("handle", id)``) of the
     worker of generation ``gen`` (None for a global: it is found again in a fresh worker)."""
+    type_name = type_name[:TYPE_NAME_CHARS]
     return _proxy_type(type_name)(session, ref, gen, _label(type_name, name), type_name)
 
 

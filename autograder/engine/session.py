@@ -9,7 +9,10 @@ or the student's exception (``errors.StudentError``).
 When a call times out or the worker dies, the call raises ``WorkerLost`` (a
 ``BaseException``, so a check's ``except Exception`` cannot swallow it), the session records
 the incident against the running case, and the next call starts a fresh worker, at most
-``limits.max_restarts`` times and within ``(max_restarts + 1) * timeout`` seconds in all.
+``limits.max_restarts`` times and within ``(max_restarts + 1) * timeout`` seconds in all,
+counted from the first import the grader waits for (not from the session's creation).
+``renew`` starts afresh on purpose (hidden cases get a worker that never saw a public one,
+and the reverse), without using up a restart.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ class Session:
         self.filename = filename
         self.limits = limits
         self.sandbox = sandbox or get_sandbox(limits.sandbox)
-        self.deadline = time.monotonic() + limits.timeout * (limits.max_restarts + 1)
+        self.deadline = float("inf")
+        """When the exercise's time is up: set when the grader first waits for an import."""
+        self.renewals = 0
         self.worker: Optional["WorkerProcess | local.LocalWorker"] = None
         self.folder: Optional[Path] = None
         self.generation = 0
@@ -61,7 +66,8 @@ class Session:
     # -- lifecycle --------------------------------------------------------------------------
     def launch(self) -> None:
         """Start a worker process without waiting for it (it imports NumPy and the student's
-        file meanwhile); ``start`` then picks it up. The import's time limit runs from here."""
+        file meanwhile); ``start`` then picks it up. The import's time limit runs from when
+        ``start`` waits for it."""
         with self._lock:
             if self._launched is not None or self._closed:
                 return
@@ -88,15 +94,19 @@ class Session:
                 raise WorkerGone("the session was closed", "setup")
             self.worker, self.folder, launched = self._launched
             self._launched = None
-        timeout = min(self.limits.timeout - (time.monotonic() - launched),
-                      self.deadline - time.monotonic())
-        timeout = max(timeout, 0.001)
+        now = time.monotonic()
+        if self.deadline == float("inf"):
+            self.deadline = now + self.limits.timeout * (self.limits.max_restarts + 1)
+        timeout = max(min(self.limits.timeout, self.deadline - now), 0.001)
         during = f"while importing {self.filename}"
         ready = self.worker.receive(timeout, during, self.limits.timeout)
         if ready[0] != "ready":
             raise WorkerGone(f"the worker could not start: {ready[1] if len(ready) > 1 else ready}",
                              "setup")
-        reply = self._decode(self.worker.receive_raw(timeout, during, self.limits.timeout))
+        timeout = max(min(self.limits.timeout - (time.monotonic() - now),
+                          self.deadline - time.monotonic()), 0.001)
+        reply = self._decode(self.worker.receive_raw(timeout, during, self.limits.timeout,
+                                                     last=True))
         if reply[0] == "import_error":
             raise ImportFailed(str(reply[1]))
         if reply[0] != "imported" or not isinstance(reply[1], dict):
@@ -114,6 +124,19 @@ class Session:
         if self.names is None:
             self.names = names
         self.global_ids = ids
+
+    def renew(self) -> None:
+        """End the current worker and launch a fresh one for what comes next, unless one was
+        launched ahead (it does not count as a restart); nothing the student's code kept in
+        memory crosses over."""
+        self._close_worker()
+        if self.starts:
+            self.renewals += 1
+        if not self.over:
+            try:
+                self.launch()
+            except Exception:  # noqa: BLE001 - the next request's start reports it
+                pass
 
     def close(self) -> None:
         """Stop every worker of this session and remove their folders."""
@@ -151,20 +174,16 @@ class Session:
         text = "\n[a fresh worker was started]\n".join(t for t in texts if t)
         cap = self.limits.output_bytes
         if len(text) > cap + 200:
-            text = text[:cap] + f"\n[... cut at {cap:,} characters]"
+            text = text[:cap] + (f"\n[... {len(text) - cap:,} more bytes of output were cut (the "
+                                 f"limit is {cap:,} bytes)]")
         return text
 
     # -- the environment ----------------------------------------------------------------------
     def env(self) -> dict[str, Any]:
-        """``{name: value or proxy}`` for every name the student's module defines (fresh copies
-        of plain values for each case)."""
-        env: dict[str, Any] = {}
-        for name, desc in (self.names or {}).items():
-            if desc[0] == "value":
-                env[name] = copy.deepcopy(desc[1])
-            else:
-                env[name] = make_proxy(self, ("global", name), None, desc[1], name)
-        return env
+        """``{name: value or proxy}`` for every name the student's module defines. A plain
+        value is copied afresh for each case, but only when the case reads it: a module with
+        large plain globals costs the grader nothing for the names no check uses."""
+        return _CaseEnv(self)
 
     def begin_case(self) -> None:
         self.incident = None
@@ -190,7 +209,7 @@ class Session:
             return
         if self.over:
             raise ExerciseOver(self.over)
-        if self.starts > self.limits.max_restarts:
+        if self.starts > self.limits.max_restarts + self.renewals:
             self.over = (f"not run: the worker was stopped {len(self.losses)} times (last: "
                          f"{self.losses[-1]}); the remaining checks of this exercise are not run")
             raise ExerciseOver(self.over)
@@ -237,8 +256,11 @@ class Session:
             if timeout <= 0:
                 raise WorkerGone(f"did not finish within the exercise's time ({self._budget()})",
                                  "timeout")
-            self.worker.send(payload)
-            reply = self._decode(self.worker.receive_raw(timeout, what, self.limits.timeout))
+            sent = time.monotonic()
+            self.worker.send(payload, timeout, what)
+            reply = self._decode(self.worker.receive_raw(
+                max(timeout - (time.monotonic() - sent), 0.001), what, self.limits.timeout,
+                last=True))
         except WorkerGone as exc:
             self._lose(exc.reason if exc.kind != "timeout" or timeout >= self.limits.timeout
                        else f"timed out: the exercise used up its time ({self._budget()}) {what}")
@@ -305,3 +327,51 @@ class Session:
             if worker is not None:
                 worker.kill()
             raise WorkerGone(f"sent a reply the grader cannot read ({exc})", "protocol") from None
+
+
+class _CaseEnv(dict):
+    """The environment of one case: proxies as they are; plain values deep-copied on first
+    read (``get`` and ``[]``, what a case uses), each at most once per case."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self._plain: dict[str, Any] = {}
+        for name, desc in (session.names or {}).items():
+            if desc[0] == "value":
+                self._plain[name] = desc[1]
+            else:
+                dict.__setitem__(self, name, make_proxy(session, ("global", name), None, desc[1], name))
+
+    def _fill(self, name: str) -> None:
+        if name in self._plain and not dict.__contains__(self, name):
+            dict.__setitem__(self, name, copy.deepcopy(self._plain[name]))
+
+    def __getitem__(self, name: str) -> Any:
+        self._fill(name)
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._fill(name)
+        return dict.get(self, name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or name in self._plain
+
+    def keys(self):  # noqa: D102 - every name, plain ones copied as they are listed
+        for name in list(self._plain):
+            self._fill(name)
+        return dict.keys(self)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def items(self):  # noqa: D102
+        self.keys()
+        return dict.items(self)
+
+    def values(self):  # noqa: D102
+        self.keys()
+        return dict.values(self)
+
+    def __len__(self) -> int:
+        return len(set(dict.keys(self)) | set(self._plain))

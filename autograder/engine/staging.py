@@ -4,11 +4,15 @@ On first use a process makes ``nndl-engine-XXXX/`` (mode 0711) in the temporary 
 removes it at exit:
 
 ``runtime/``
-    ``worker.py``, ``wire.py`` and ``plain.py`` copied from this package, and ``site/`` with links to NumPy
-    alone: all the worker may import besides the standard library (read-only, mode 0755).
+    ``worker.py``, ``wire.py``, ``plain.py`` and ``confine.py`` copied from this package,
+    ``site/`` with links to NumPy alone: all the worker may import besides the standard
+    library (read-only, mode 0755), ``empty/``, the empty folder bubblewrap hides Python
+    package folders behind, and ``filter.bpf``, the seccomp program for workers that load it
+    themselves.
 ``work/``
-    One fresh folder per worker (``prepare_folder``), owned by the worker's user, mode 0700,
-    holding copies of the submission's regular files; removed when the worker ends.
+    One fresh folder per worker (``prepare_folder``), holding copies of the submission's
+    regular files, read-only (mode 0444, the grader's); in the uid mode the folder is the
+    worker's uid's (``process.py``), mode 0700. Removed when the worker ends.
 """
 
 from __future__ import annotations
@@ -19,8 +23,6 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
-
-from .modes import NOBODY
 
 if TYPE_CHECKING:
     from .modes import Sandbox
@@ -43,7 +45,7 @@ def _engine_root() -> Path:
         rt = base / "runtime"
         rt.mkdir(mode=0o755)
         here = Path(__file__).resolve().parent
-        for name in ("worker.py", "wire.py", "plain.py"):
+        for name in ("worker.py", "wire.py", "plain.py", "confine.py"):
             shutil.copyfile(here / name, rt / name)
             os.chmod(rt / name, 0o644)
         os.chmod(rt, 0o755)
@@ -53,6 +55,8 @@ def _engine_root() -> Path:
         for name in ("numpy", "numpy.libs"):
             if (numpy_dir / name).exists():
                 os.symlink(numpy_dir / name, site / name)
+        (rt / "empty").mkdir(mode=0o555)
+        os.chmod(rt / "empty", 0o555)
         work = base / "work"
         work.mkdir()
         os.chmod(work, 0o711)
@@ -87,8 +91,8 @@ def prepare_folder(files_dir: Optional[Path], sandbox: Sandbox) -> Path:
     """A fresh folder holding copies of the regular files at the top of ``files_dir``.
 
     Symbolic links and sub-folders are not copied (a link could point at the references);
-    at most ``MAX_FILES`` files and ``MAX_BYTES`` bytes. The folder belongs to the worker's
-    user, mode 0700.
+    at most ``MAX_FILES`` files and ``MAX_BYTES`` bytes. The files are read-only (0444); the
+    folder is 0711 until the worker's start gives it to the worker's uid (uid mode).
     """
     folder = Path(tempfile.mkdtemp(prefix="w-", dir=work_dir()))
     total = count = 0
@@ -104,10 +108,8 @@ def prepare_folder(files_dir: Optional[Path], sandbox: Sandbox) -> Path:
             dest = folder / entry.name
             with open(entry.path, "rb", opener=_nofollow) as src, open(dest, "wb") as dst:
                 shutil.copyfileobj(src, dst)
-    if sandbox.drops_uid:
-        for p in [folder, *folder.iterdir()]:
-            os.chown(p, NOBODY, NOBODY)
-    os.chmod(folder, 0o700)
+            os.chmod(dest, 0o444)
+    os.chmod(folder, 0o700 if not sandbox.drops_uid else 0o711)
     return folder
 
 

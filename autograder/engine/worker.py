@@ -3,10 +3,13 @@
 The grader starts it as ``python -I -S -B worker.py --fd N --file ex5_4.py --dir DIR ...``
 (see ``modes.py``). In order, it: imports NumPy and the wire codec; sets its resource
 limits (address space, CPU seconds, processes, file size, no core files) with hard limits
-equal to the soft ones, so they cannot be raised again; drops to the unprivileged user when
-asked (the grader ran as root); closes every file descriptor but 0, 1, 2 and the channel;
-imports the student's file; then answers requests until the grader says goodbye or the
-channel closes.
+equal to the soft ones, so they cannot be raised again; in the uid mode, makes a private
+mount namespace when asked (``--private``: small tmpfs on /tmp, /var/tmp, /dev/shm and its
+folder, the student's files copied in read-only, a /proc showing only its own processes);
+drops to its unprivileged uid when asked (the grader ran as root); loads the seccomp filter
+when given one (``--seccomp``; bubblewrap loads it itself); closes every file descriptor
+but 0, 1, 2 and the channel; imports the student's file; then answers requests until the
+grader says goodbye or the channel closes.
 
 The channel (``--fd``) carries length-prefixed messages in the plain-data format of
 ``wire.py``; the student's stdout and stderr (fd 1 and 2) go elsewhere (a pipe the grader
@@ -29,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import ctypes  # noqa: F401 - loaded before a private mount namespace may hide the interpreter
 import os
+import resource
 import sys
 import time
 import traceback
@@ -42,13 +47,14 @@ from builtins import (  # noqa: A004 - deliberately shadowing with the same obje
     list, max, object, open, setattr, str, type)
 
 if __package__:  # imported as autograder.engine.worker: the local check runs it in-process
-    from . import wire
-else:  # run as a script inside the sandbox, with the codec copied next to this file
+    from . import confine, wire
+else:  # run as a script inside the sandbox, with its sibling files copied next to it
     _HERE = os.path.dirname(os.path.abspath(__file__))
     if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
         sys.path.append(sys.argv[sys.argv.index("--site") + 1])
     sys.path.insert(0, _HERE)
-    import wire  # noqa: E402
+    import confine  # noqa: E402  (the uid mode's mounts and the seccomp filter)
+    import wire  # noqa: E402  (the codec)
 
     sys.path.remove(_HERE)
 import numpy as np  # noqa: E402
@@ -342,8 +348,6 @@ def _flush() -> None:
 
 def set_limits(memory_mb: int, cpu: int, nproc: int, fsize_mb: int) -> None:
     """Resource limits with hard = soft, so the student's code cannot raise them."""
-    import resource
-
     mb = 2**20
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_mb * mb, fsize_mb * mb))
@@ -354,8 +358,6 @@ def set_limits(memory_mb: int, cpu: int, nproc: int, fsize_mb: int) -> None:
 
 def drop_privileges(uid: int, gid: int) -> None:
     """Become ``uid``/``gid`` for good (real, effective and saved ids); fail loudly otherwise."""
-    import ctypes
-
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)
@@ -384,6 +386,10 @@ def main(argv=None) -> None:
     parser.add_argument("--gid", type=int, default=None)
     parser.add_argument("--preload", action="store_true")
     parser.add_argument("--site", default=None)
+    parser.add_argument("--seccomp", default=None)
+    parser.add_argument("--private", type=int, default=0)
+    parser.add_argument("--mask", action="append", default=[])
+    parser.add_argument("--numpy-site", default=None)
     args = parser.parse_args(argv)
 
     channel = Channel(args.fd)
@@ -396,9 +402,14 @@ def main(argv=None) -> None:
                     importlib.import_module(name)
                 except ImportError:
                     pass
+        program = confine.read_filter(args.seccomp) if args.seccomp else None
+        if args.private:
+            confine.private_mounts(os.path.abspath(args.dir), args.private, args.mask, args.numpy_site)
         set_limits(args.memory_mb, args.cpu, args.nproc, args.fsize_mb)
         if args.uid is not None:
             drop_privileges(args.uid, args.gid if args.gid is not None else args.uid)
+        if program is not None:
+            confine.load_seccomp(program)
         os.closerange(3, args.fd)
         os.closerange(args.fd + 1, 1 << 16)
         os.chdir(args.dir)
@@ -408,7 +419,7 @@ def main(argv=None) -> None:
         channel.send(wire.encode(("setup_error", f"{type(exc).__name__}: {exc}"), wire.no_handles))
         _exit(70)
     info = {"uid": os.getuid(), "pid": os.getpid(), "python": sys.version.split()[0],
-            "numpy": np.__version__}
+            "numpy": np.__version__, "private": bool(args.private), "seccomp": confine.seccomp_mode()}
     channel.send(wire.encode(("ready", info), wire.no_handles))
     Worker(channel, folder, args.file, args.memory_mb).serve()
     _flush()

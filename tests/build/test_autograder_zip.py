@@ -152,8 +152,10 @@ def _stage_submission(sub: Path, files: dict[str, bytes], as_zip: str = "") -> N
 
 
 def run_on_gradescope(built, wheel_site, tmp: Path, files: dict[str, bytes],
-                      as_zip: str = "", cwd: str = "/autograder") -> tuple[dict, str]:
-    """Lay out Gradescope's /autograder in ``tmp`` and run ``source/run_autograder`` in it."""
+                      as_zip: str = "", cwd: str = "/autograder",
+                      env: dict | None = None) -> tuple[dict, str]:
+    """Lay out Gradescope's /autograder in ``tmp`` and run ``source/run_autograder`` in it;
+    ``env`` replaces the variables that say where the project is installed."""
     extract(built.autograder_zip, tmp / "source")
     _stage_submission(tmp / "submission", files, as_zip)
     (tmp / "results").mkdir()
@@ -161,8 +163,8 @@ def run_on_gradescope(built, wheel_site, tmp: Path, files: dict[str, bytes],
         "id": 123456, "created_at": "2024-01-01T00:00:00.0+00:00", "submission_method": "upload",
         "assignment": {"id": 42, "title": "Chapter 5", "total_points": "100.0"},
         "users": [{"email": "student@example.edu", "id": 7, "name": "A Student"}]}))
-    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
-               PYTHONPATH=str(wheel_site))
+    env = dict(os.environ, **(env or {"PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+                                       "PYTHONPATH": str(wheel_site)}))
     proc = run([BWRAP, "--dev-bind", "/", "/", "--bind", str(tmp), "/autograder",
                 "--chdir", cwd, "/autograder/source/run_autograder"],
                env=env, timeout=600)

@@ -156,9 +156,9 @@ def requests_sent(monkeypatch):
     sent = [0]
     send = WorkerProcess.send
 
-    def counting(self, payload):
+    def counting(self, payload, *args, **kwargs):
         sent[0] += 1
-        return send(self, payload)
+        return send(self, payload, *args, **kwargs)
 
     monkeypatch.setattr(WorkerProcess, "send", counting)
     return lambda: sent[0]

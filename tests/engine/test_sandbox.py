@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.engine import cgroups, slots
 from autograder.engine import (NOBODY, Limits, SandboxError, Session, WorkerLost, get_sandbox,
                                prepare_folder, remove_folder)
 from autograder.grading import grade_exercise
@@ -115,14 +116,19 @@ def test_worker_identity_and_limits(probe_dir, mode):
         env = s.env()
         me = env["whoami"]()
         sandbox = get_sandbox(mode)
-        if sandbox.mode in ("bwrap", "uid"):
+        if sandbox.drops_uid:  # a uid of its own, no group
+            assert slots.FIRST <= me["uid"] < slots.FIRST + slots.COUNT and me["gid"] == me["uid"]
+            assert me["groups"] in ([], [me["gid"]])
+            assert env["become_root"]() == "PermissionError"
+        elif sandbox.mode == "bwrap":
             assert (me["uid"], me["gid"]) == (NOBODY, NOBODY)
             assert me["groups"] in ([], [NOBODY])
             assert env["become_root"]() == "PermissionError"
         got = env["limits"]()
         assert got["RLIMIT_AS"] == (300 * 2**20, 300 * 2**20)
         assert got["RLIMIT_CPU"] == (3, 4)
-        assert got["RLIMIT_NPROC"] == (64, 64)
+        nproc = 64 if cgroups.probe().memory else 8  # without a memory cgroup, a lower one
+        assert got["RLIMIT_NPROC"] == (nproc, nproc)
         assert got["RLIMIT_CORE"] == (0, 0)
         assert env["raise_limit"]() == "ValueError"
         assert env["can_write"]("scratch.txt")  # its own folder is writable
@@ -171,7 +177,10 @@ def test_timeout_then_a_fresh_worker(probe_dir, mode):
             env["spin"]()
         assert s.incident and "timed out" in s.incident
         second = s.env()["whoami"]()  # a fresh worker answers
-        assert second["uid"] == first["uid"]
+        if get_sandbox(mode).drops_uid:  # as root, each worker a uid of its own, in turn
+            assert slots.FIRST <= second["uid"] < slots.FIRST + slots.COUNT
+        else:
+            assert second["uid"] == first["uid"]
         assert s.starts == 2
 
 
@@ -221,7 +230,7 @@ def test_forcing_an_impossible_mode_is_an_error(monkeypatch):
         Limits(sandbox="chroot")
 
 
-def test_uid_mode_names_the_protected_paths_other_users_can_read():
+def test_uid_mode_refuses_protected_paths_other_users_can_read():
     if os.geteuid() != 0:
         pytest.skip("the uid sandbox needs root")
     base = Path(tempfile.mkdtemp(prefix="nndl-protect-"))  # not under pytest's 0700 folder
@@ -233,14 +242,13 @@ def test_uid_mode_names_the_protected_paths_other_users_can_read():
         readable.mkdir(mode=0o755)
         closed.mkdir(mode=0o700)
         os.chmod(readable, 0o755)
-        sb = get_sandbox("uid", protect=(readable, closed))
+        with pytest.raises(SandboxError) as info:
+            get_sandbox("uid", protect=(readable, closed))
+        assert f"could read {readable}." in str(info.value)
+        assert f"chmod o-rwx {readable}" in str(info.value) and str(closed) not in str(info.value)
+        sb = get_sandbox("uid", protect=[closed])  # closed: the self-test passes
         assert sb.mode == "uid"
-        assert [n for n in sb.notes if n.startswith("readable by")] == [
-            f"readable by uid {NOBODY} (make them mode 700 or install bubblewrap): {readable}"]
-        assert str(readable) in sb.describe()
-        assert get_sandbox("uid", protect=[closed, readable]) is sb  # the same paths, any order
-        assert not [n for n in get_sandbox("uid", protect=[closed]).notes
-                    if n.startswith("readable by")]
+        assert get_sandbox("uid", protect=[closed]) is sb
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -268,6 +276,8 @@ def test_prepared_folder_copies_files_not_links(tmp_path):
     folder = prepare_folder(src, get_sandbox())
     try:
         assert sorted(p.name for p in folder.iterdir()) == ["ex5_4.py"]
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        # the worker's uid gets it at start (uid mode); its files are read-only
+        assert stat.S_IMODE(folder.stat().st_mode) == (0o711 if get_sandbox().drops_uid else 0o700)
+        assert stat.S_IMODE((folder / "ex5_4.py").stat().st_mode) == 0o444
     finally:
         remove_folder(folder)
