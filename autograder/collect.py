@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from .engine.imports import beyond_numpy
-from .engine.worker import describe_exception
+from .engine.describe import describe_exception
 from .files import write_atomic
 
 SUBMISSION = "submission.zip"

@@ -19,7 +19,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .engine.worker import describe_exception
+from .engine.describe import describe_exception
 from .files import write_atomic
 
 HANDOUT = Path(__file__).resolve().parent.parent

@@ -101,7 +101,8 @@ def conv_matrix(w, in_shape, stride=1):
 
 def conv_backward_input(delta, w, in_shape, stride=1):
     """Backward pass to the input, the book's way (formula 5.39 without the activation):
-    dL/dX = rot180(W) ⊗̃ delta, a wide convolution (5.12), never through the matrix C.
+    dL/dX = rot180(W) ⊗̃ delta, a wide convolution (5.12), never through the matrix C (the
+    checks use an input whose C would need hundreds of GB).
 
     For stride s > 1, delta is first spread out: s - 1 zeros between neighbouring entries,
     giving a ((Ho-1)*s + 1, (Wo-1)*s + 1) map. The wide convolution then has shape

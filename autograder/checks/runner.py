@@ -9,7 +9,9 @@ engine runs the same cases through it, against proxies of code that runs in anot
 from __future__ import annotations
 
 import inspect
+import sys
 import traceback
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -104,7 +106,9 @@ def describe_exception(exc: BaseException, filename: Optional[str] = None) -> st
 
 
 def load_student_file(path: Path) -> dict[str, Any]:
-    """Execute a student's file in this process and return its globals.
+    """Execute a student's file in this process, as a module registered in ``sys.modules``
+    (``dataclasses``, ``typing`` and ``pickle`` look a class's module up there, as they do
+    for the grading engine's worker), and return its globals.
 
     Raises ``StudentLoadError`` with a readable message for any failure at import time.
     """
@@ -112,7 +116,10 @@ def load_student_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise StudentLoadError(f"{path.name} was not found in the submission")
     source = path.read_bytes()
-    env: dict[str, Any] = {"__name__": f"student_{path.stem}", "__file__": str(path)}
+    module = types.ModuleType(f"student_{path.stem}")
+    module.__file__ = str(path)
+    env: dict[str, Any] = module.__dict__
+    sys.modules[module.__name__] = module
     try:
         code = compile(source, str(path), "exec")
         exec(code, env)

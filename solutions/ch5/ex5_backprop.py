@@ -28,7 +28,9 @@ Problem (Neural Networks and Deep Learning, chapter 5 exercises):
       - ``relu_forward`` / ``relu_backward``: f'(Z) ⊙ δ.
     Vectorise: no Python loop over the batch, the channels or the output pixels of a
     convolution (use ``np.lib.stride_tricks.sliding_window_view`` or im2col; a loop over the
-    K*K kernel offsets is fine).
+    K*K kernel offsets is fine). The checks time conv_forward and conv_backward on one
+    300x300 image with a 1x1 kernel: each call may take 0.015 s of CPU time, which vectorised
+    code meets easily and a Python loop over the 90,000 output pixels does not.
 
 约定 / Conventions:
     - float64 数组,NCHW:x 为 (N, C, H, W);卷积核 w 为 (F, C, K, K)(方形),偏置 b 为 (F,)。

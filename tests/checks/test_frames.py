@@ -19,9 +19,19 @@ def _message(call) -> list[str]:
     (lambda: compare.as_array(None, what="f(x)", shape=(2, 3)),
      "f(x): expected an array of shape (2, 3), got None (did the function forget to return its "
      "result?)", "期望形状为 (2, 3) 的数组,得到None(函数是不是忘了 return 结果?)"),
+    (lambda: compare.as_array(np.ones((3, 4)), what="f(x)", shape=(2, 3)),
+     "f(x): expected an array of shape (2, 3), got an array of shape (3, 4)",
+     "期望形状为 (2, 3) 的数组,得到形状为 (3, 4) 的数组"),
     (lambda: compare.as_array(np.ones((3, 2)), what="f(x)", shape=(2, 3)),
-     "f(x): expected an array of shape (2, 3), got an array of shape (3, 2)",
+     "f(x): expected an array of shape (2, 3), got an array of shape (3, 2) (the right sizes in "
+     "another order: the docstring asks for (2, 3))",
      "期望形状为 (2, 3) 的数组,得到形状为 (3, 2) 的数组"),
+    (lambda: compare.as_array(np.ones(3, dtype=np.complex128), what="f(x)", shape=(3,)),
+     "f(x): expected an array of shape (3,) of float64 values, got dtype complex128, complex "
+     "numbers: return real float64 values (take .real only once you know the imaginary part is "
+     "zero, e.g. after an FFT)",
+     "期望 float64 值构成的形状为 (3,) 的数组,得到 dtype complex128:复数:请返回实数 float64 值"
+     "(确认虚部为零之后再取 .real,例如 FFT 之后)"),
     (lambda: compare.as_array(np.array([1.0, np.nan]), what="f(x)"),
      "f(x): expected finite numbers, got 1 of 2 values NaN or infinite (first at index (1,): "
      "nan), shape (2,)", "期望有限的数,但 2 个值中有 1 个是 NaN 或无穷大(第一个在下标 (1,):nan),形状 (2,)"),

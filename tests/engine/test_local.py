@@ -30,11 +30,11 @@ def test_a_call_that_never_returns_is_stopped_and_named(tmp_path):
     results = {r.name: r for r in run_file(check_file_of(EX5_4), path, hidden=False,
                                            limits=Limits(timeout=1.0))}
     assert time.monotonic() - start < 20
-    loop = results["test_conv_cost_book"]
+    loop = results["test_conv_cost_time_book"]
     assert not loop.passed
     assert "timed out after 1 s" in loop.message and "conv_cost(100, 3, 256, 256)" in loop.message
     # bottleneck_cost calls conv_cost: it loops too and is stopped the same way, in a fresh worker
-    assert "timed out" in results["test_bottleneck_cost_book"].message
+    assert "timed out" in results["test_bottleneck_cost_time_book"].message
     deadline = time.monotonic() + 5
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -56,7 +56,7 @@ def conv_cost(m, k, c_in, c_out):
     local = {r.name: r.message for r in run_file(check_file_of(EX5_4), path)}
     graded = grade_exercise(EX5_4, tmp_path, limits=Limits(timeout=20, sandbox="none"))
     assert local == {c.name: c.message for c in graded.cases}
-    assert "ValueError: bad sizes 100 and 3 (in ex5_4.py, line" in local["test_bottleneck_cost_book"]
+    assert "ValueError: bad sizes 100 and 3 (in ex5_4.py, line" in local["test_bottleneck_cost_time_book"]
 
 
 def test_a_module_that_needs_itself_in_sys_modules_imports(tmp_path):
@@ -127,9 +127,9 @@ def test_a_stub_says_so_in_one_line_with_its_place(tmp_path):
                             "def bottleneck_cost(m, k, c_in, c_mid, c_out):\n"
                             "    raise NotImplementedError\n")
     results = {r.name: r.message for r in run_file(check_file_of(EX5_4), path)}
-    first = results["test_conv_cost_book"].splitlines()[0]
+    first = results["test_conv_cost_time_book"].splitlines()[0]
     assert first == ("NotImplementedError: conv_cost: fill in this TODO block "
                      "(in ex5_4.py, line 2, in conv_cost)")
-    other = results["test_bottleneck_cost_book"].splitlines()[0]
+    other = results["test_bottleneck_cost_time_book"].splitlines()[0]
     assert other.startswith("NotImplementedError:  (this part is still the stub: fill in its TODO "
                             "block) (in ex5_4.py, line 4, in bottleneck_cost: raise")

@@ -32,8 +32,8 @@ Problem (Neural Networks and Deep Learning, chapter 5):
       True convolution flips the kernel: it is the cross-correlation with rot180(W).
     - 参数不合法时抛出 ValueError,错误信息中给出形状。
       Reject bad arguments with a ValueError whose message shows the shapes.
-    - 返回新的数组;不要修改传入的参数。
-      Return new arrays; do not change the arguments.
+    - 返回新的数组;不要修改传入的参数(它们可能是只读数组)。
+      Return new arrays; do not change the arguments (they may be read-only arrays).
 """
 
 import numpy as np
@@ -52,7 +52,10 @@ def rot180(a):
         ValueError: ``a`` is not 2-D.
     """
     # ====== TODO BEGIN: 你的代码 / your code ======
-    return np.asarray(a, dtype=np.float64).T.copy()
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != 2:
+        raise ValueError(f"rot180 needs a 2-D array, got shape {a.shape}")
+    return a.T.copy()
     # ====== TODO END ======
 
 

@@ -80,7 +80,15 @@ def conv1x1(x, w, b=None):
     """
     # ====== TODO BEGIN: 你的代码 / your code ======
     x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64).reshape(np.shape(w)[0], -1)
+    w = np.asarray(w, dtype=np.float64)
+    if x.ndim != 4:
+        raise ValueError(f"conv1x1: x must be (N, C_in, H, W), got shape {x.shape}")
+    if w.ndim == 4 and w.shape[2:] == (1, 1):
+        w = w[:, :, 0, 0]
+    if w.ndim != 2 or w.shape[1] != x.shape[1]:
+        raise ValueError(f"conv1x1: w of shape {w.shape} does not fit x of shape {x.shape}")
+    if b is not None and np.shape(b) != (w.shape[0],):
+        raise ValueError(f"conv1x1: b must have shape ({w.shape[0]},), got {np.shape(b)}")
     return np.einsum("oc,nchw->nohw", w, x)
     # ====== TODO END ======
 

@@ -141,7 +141,8 @@ def conv_matrix(w, in_shape, stride=1):
 
 def conv_backward_input(delta, w, in_shape, stride=1):
     """Backward pass to the input, the book's way (formula 5.39 without the activation):
-    dL/dX = rot180(W) ⊗̃ delta, a wide convolution (5.12), never through the matrix C.
+    dL/dX = rot180(W) ⊗̃ delta, a wide convolution (5.12), never through the matrix C (the
+    checks use an input whose C would need hundreds of GB).
 
     For stride s > 1, delta is first spread out: s - 1 zeros between neighbouring entries,
     giving a ((Ho-1)*s + 1, (Wo-1)*s + 1) map. The wide convolution then has shape
@@ -164,6 +165,8 @@ def conv_backward_input(delta, w, in_shape, stride=1):
     delta = np.asarray(delta, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     ho, wo = _output_shape(tuple(in_shape), w.shape, stride, "conv_backward_input")
+    if delta.shape != (ho, wo):
+        raise ValueError(f"conv_backward_input: delta must have shape {(ho, wo)}, got {delta.shape}")
     u, v = w.shape
     spread = np.zeros(((ho - 1) * stride + 1, (wo - 1) * stride + 1))
     spread[::stride, ::stride] = delta

@@ -28,7 +28,9 @@ Problem (Neural Networks and Deep Learning, chapter 5 exercises):
       - ``relu_forward`` / ``relu_backward``: f'(Z) ⊙ δ.
     Vectorise: no Python loop over the batch, the channels or the output pixels of a
     convolution (use ``np.lib.stride_tricks.sliding_window_view`` or im2col; a loop over the
-    K*K kernel offsets is fine).
+    K*K kernel offsets is fine). The checks time conv_forward and conv_backward on one
+    300x300 image with a 1x1 kernel: each call may take 0.015 s of CPU time, which vectorised
+    code meets easily and a Python loop over the 90,000 output pixels does not.
 
 约定 / Conventions:
     - float64 数组,NCHW:x 为 (N, C, H, W);卷积核 w 为 (F, C, K, K)(方形),偏置 b 为 (F,)。
@@ -159,8 +161,9 @@ def conv_backward(dout, cache):
     # ====== TODO BEGIN: 你的代码 / your code ======
     x, w, s, p = cache
     n, c, h, wd = x.shape
-    k = w.shape[2]
-    dout = np.asarray(dout, dtype=np.float64)
+    f, _, k, _ = w.shape
+    dout = _check_dout(dout, (n, f, (h + 2 * p - k) // s + 1, (wd + 2 * p - k) // s + 1),
+                       "conv_backward")
     ho, wo = dout.shape[2:]
     db = dout.sum(axis=(0, 2, 3))
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
@@ -234,8 +237,9 @@ def pool_backward(dout, cache):
     """
     # ====== TODO BEGIN: 你的代码 / your code ======
     shape, mode, k, s, _ = cache
-    delta = np.asarray(dout, dtype=np.float64)
-    ho, wo = delta.shape[2:]
+    n, c, h, wd = shape
+    ho, wo = (h - k) // s + 1, (wd - k) // s + 1
+    delta = _check_dout(dout, (n, c, ho, wo), "pool_backward")
     dx = np.zeros(shape)
     for u in range(k):
         for v in range(k):
