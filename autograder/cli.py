@@ -37,26 +37,44 @@ def _export_default(name: str):
     return inspect.signature(export).parameters[name].default
 
 
-def check_path(path: Path, chapter: str = "ch5") -> "list[ExerciseReport]":
-    """The local check of an exercise file or a folder, for a chapter of the manifest."""
-    from .check import Target, check_files, files_to_check
-    from .course import load_chapter
+def _targets(chapter: str = "ch5"):
+    """The local check's view of a chapter of the manifest: its exercises, and the sha256 of
+    each stub and answer sheet as handed out (``assignments/<chapter>/``)."""
+    from .check import Target
+    from .collect import sha256
+    from .course import REPO_ROOT, load_chapter
 
     ch = load_chapter(chapter)
-    targets = [Target(e.id, e.title_zh, e.title_en, e.code, e.check_file) for e in ch.exercises]
+    targets = [Target(e.id, e.title_zh, e.title_en, e.code, e.check_file, e.answer, e.optional)
+               for e in ch.exercises]
+    handed_out = REPO_ROOT / "assignments" / ch.id
+    pristine = {f: sha256((handed_out / f).read_bytes()) for t in targets for f in t.files
+                if (handed_out / f).is_file()}
+    return ch, targets, pristine
+
+
+def check_path(path: Path, chapter: str = "ch5") -> "list[ExerciseReport]":
+    """The local check of an exercise file or a folder, for a chapter of the manifest."""
+    from .check import check_files, files_to_check
+
+    ch, targets, _ = _targets(chapter)
     return check_files(files_to_check(Path(path), targets, ch.id))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .check import format_report
+    """The handout's ``python check.py`` with the manifest's chapter: the same arguments, the
+    same output (``check.main``)."""
+    from .check import main as run
 
     try:
-        reports = check_path(Path(args.path), chapter=args.chapter)
-    except ValueError as exc:
+        ch, targets, pristine = _targets(args.chapter)
+    except FileNotFoundError as exc:
         print(f"nndl-grade check: {exc}", file=sys.stderr)
         return 2
-    print(format_report(reports))
-    return 0 if all(r.score == r.possible for r in reports) else 1
+    argv = list(args.path) + (["--zip"] if args.zip else []) + \
+        (["--timeout", str(args.timeout)] if args.timeout is not None else [])
+    return run(argv, targets, base=Path.cwd(), chapter=ch.id, prog="nndl-grade check",
+               pristine=pristine)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -311,8 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the public checks of the exercises found at PATH (hidden checks run "
                     "only when graded). Exit status 0 when every public check passes, 1 when "
                     "one fails, 2 when PATH holds no exercise file.")
-    check.add_argument("path", help="an exercise file (e.g. ex5_2.py) or a folder of them")
+    check.add_argument("path", nargs="*",
+                       help="exercise ids (ex5_2), exercise files (ex5_2.py) or folders of them "
+                            "(default: the current folder)")
     check.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    check.add_argument("--timeout", type=float, default=None,
+                       help="seconds one call into the student's code may take (default: 10)")
+    check.add_argument("--zip", action="store_true",
+                       help="write submission.zip with the exercise files and answer sheets "
+                            "found, and say what is missing (runs no check)")
     check.set_defaults(func=_cmd_check)
 
     grade = sub.add_parser(

@@ -24,10 +24,12 @@ the checks hold down to the worker:
 ``process.py``   ``WorkerProcess``: one running worker, its channel, its output, its end
                  (subreaper and sweep of what it left behind).
 ``wire.py``      the plain-data codec between grader and worker (never pickle).
+``plain.py``     subclasses of plain types as their base type's value, the codec's one
+                 normalisation (a namedtuple crosses as a tuple, whatever it overrides).
 ``worker.py``    the worker itself; ``confine.py``, what it does to itself before student code
                  runs (uid mode's private mounts, the seccomp filter). ``wire.py``,
-                 ``confine.py`` and ``worker.py`` are copied into the sandbox and run there
-                 alone: they import only the standard library and NumPy.
+                 ``plain.py``, ``confine.py`` and ``worker.py`` are copied into the sandbox and
+                 run there alone: they import only the standard library and NumPy.
 
 The names below are the API: what grading, the command line and the tests use.
 """
