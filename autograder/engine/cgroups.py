@@ -253,6 +253,15 @@ class WorkerGroups:
             return None
         return cls(plan, made)
 
+    def set_pids(self, nproc: int) -> None:
+        """Lower the group's process limit (when its memory could not be limited)."""
+        pids = self.dirs.get("pids")
+        if pids:
+            try:
+                _write(os.path.join(pids, "pids.max"), str(nproc))
+            except OSError:
+                pass
+
     def prefix(self) -> list[str]:
         """The argv that puts the worker into its groups before it runs."""
         procs = sorted({os.path.join(d, "cgroup.procs") for d in self.dirs.values()})
