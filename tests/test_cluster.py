@@ -25,11 +25,12 @@ from autograder.grading import GradingContext, grade_collected
 from autograder.intake import collect
 from autograder.results import SubmissionResult
 from tests.support import CHAPTER, ROOT
+from tests.test_grading import EXPECTED
 
 distributed = pytest.importorskip("distributed")
 
 EXAMPLES = ROOT / "examples" / "submissions"
-TOTALS = {"alice": 100, "bob": 57, "carol": 20, "dave": 4, "erin": 1}
+TOTALS = {student: sum(points.values()) for student, points in EXPECTED.items()}
 """Each example student's points (``tests/test_grading.py`` has them per exercise)."""
 
 
@@ -196,7 +197,7 @@ def test_a_parcel_is_plain_data_and_grades_as_the_files_do(tmp_path, context):
     reply = grade_parcel(parcel)
     got = SubmissionResult.from_dict(reply["result"])
     want = grade_collected(files, upload, student="dave", context=context)
-    assert (got.score, got.status, got.received) == (4, "partial upload", ["ex5_4.py"])
+    assert got.score > 0 and (got.status, got.received) == ("partial upload", ["ex5_4.py"])
     assert (got.score, got.status, got.received, got.upload, got.sandbox) == \
         (want.score, want.status, want.received, want.upload, want.sandbox)
     assert [c.passed for e in got.exercises for c in e.cases] == \
