@@ -3,10 +3,11 @@
 ``grade_folder`` finds the students (``intake.discover``: folders, zips, Canvas and Moodle
 downloads), collects each one's files (``intake.collect``), skips those already graded whose
 files and checks are unchanged, grades the rest one at a time or ``jobs`` at a time (forked
-processes, each grading its student's exercises two at a time), records each student as soon
-as it is graded (``store``, with a copy of the files graded), applies the late policy to
-everyone, and writes ``grades.csv`` for the students of this folder, the graders' points of
-``manual.csv`` folded in. Progress goes to a callback, which the command line draws.
+processes, each grading its student's exercises two at a time) or on a Dask cluster
+(``scheduler``, ``cluster.py``), records each student as soon as it is graded (``store``, with
+a copy of the files graded), applies the late policy to everyone, and writes ``grades.csv`` for
+the students of this folder, the graders' points of ``manual.csv`` folded in. Progress goes to
+a callback, which the command line draws.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
                  late: LatePolicy = LatePolicy(),
                  context: Optional[GradingContext] = None,
                  on_progress: Optional[Callable[[Progress], None]] = None,
-                 on_note: Optional[Callable[[str], None]] = None) -> list[SubmissionResult]:
+                 on_note: Optional[Callable[[str], None]] = None,
+                 scheduler: Optional[str] = None) -> list[SubmissionResult]:
     """Grade every student in ``submissions`` into ``out``; returns their results (graded now
     or recorded by an earlier run), sorted by student id. ``grades.csv`` covers the students
     of ``submissions`` (others graded in ``out`` earlier are left out, with a note).
@@ -86,9 +88,15 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
     ``only`` names students to regrade (by id, LMS id, name or SID); the others keep their
     recorded results. ``late`` is applied to every student, graded now or recorded.
     ``NoSubmissions`` when the folder holds nothing to grade; ``LayoutError`` when it is one
-    student's submission rather than a folder of students."""
+    student's submission rather than a folder of students.
+
+    ``scheduler`` (``tcp://HOST:PORT``) grades on that Dask cluster instead of this machine
+    (``cluster.grade_on_cluster``; ``cluster.ClusterError`` when it cannot)."""
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
+    if scheduler and jobs > 1:
+        raise ValueError("give --jobs or --scheduler, not both: on a Dask cluster, each "
+                         "worker's --nthreads says how many students it grades at once")
     submissions, out = Path(submissions), Path(out)
     note = on_note or (lambda text: None)
     ctx = context or GradingContext.resolve(chapter, limits, jobs=jobs)
@@ -100,7 +108,8 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
     selected = _select(entries, only)
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o700)  # the worker's user must not read the results
-    ctx.protect(submissions, out)  # nor the submissions: refused (with the chmod) otherwise
+    if not scheduler:  # on a cluster, student code runs on the workers, never near these
+        ctx.protect(submissions, out)  # nor the submissions: refused (with the chmod) otherwise
     scratch = Path(tempfile.mkdtemp(prefix="nndl-batch-"))
     marks = manual.read(out / manual.FILE, ctx.chapter)
     try:
@@ -145,7 +154,11 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
                 on_progress(Progress(len(results) - skipped, len(todo), result,
                                      time.monotonic() - start))
 
-        if jobs == 1 or len(todo) <= 1:
+        if scheduler and todo:
+            from .cluster import grade_on_cluster
+
+            grade_on_cluster(scheduler, todo, ctx, record, note)
+        elif jobs == 1 or len(todo) <= 1:
             for task in todo:
                 record(task, _grade_task(task, ctx, 2))
         else:

@@ -37,26 +37,44 @@ def _export_default(name: str):
     return inspect.signature(export).parameters[name].default
 
 
-def check_path(path: Path, chapter: str = "ch5") -> "list[ExerciseReport]":
-    """The local check of an exercise file or a folder, for a chapter of the manifest."""
-    from .check import Target, check_files, files_to_check
-    from .course import load_chapter
+def _targets(chapter: str = "ch5"):
+    """The local check's view of a chapter of the manifest: its exercises, and the sha256 of
+    each stub and answer sheet as handed out (``assignments/<chapter>/``)."""
+    from .check import Target
+    from .collect import sha256
+    from .course import REPO_ROOT, load_chapter
 
     ch = load_chapter(chapter)
-    targets = [Target(e.id, e.title_zh, e.title_en, e.code, e.check_file) for e in ch.exercises]
+    targets = [Target(e.id, e.title_zh, e.title_en, e.code, e.check_file, e.answer, e.optional)
+               for e in ch.exercises]
+    handed_out = REPO_ROOT / "assignments" / ch.id
+    pristine = {f: sha256((handed_out / f).read_bytes()) for t in targets for f in t.files
+                if (handed_out / f).is_file()}
+    return ch, targets, pristine
+
+
+def check_path(path: Path, chapter: str = "ch5") -> "list[ExerciseReport]":
+    """The local check of an exercise file or a folder, for a chapter of the manifest."""
+    from .check import check_files, files_to_check
+
+    ch, targets, _ = _targets(chapter)
     return check_files(files_to_check(Path(path), targets, ch.id))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .check import format_report
+    """The handout's ``python check.py`` with the manifest's chapter: the same arguments, the
+    same output (``check.main``)."""
+    from .check import main as run
 
     try:
-        reports = check_path(Path(args.path), chapter=args.chapter)
-    except ValueError as exc:
+        ch, targets, pristine = _targets(args.chapter)
+    except FileNotFoundError as exc:
         print(f"nndl-grade check: {exc}", file=sys.stderr)
         return 2
-    print(format_report(reports))
-    return 0 if all(r.score == r.possible for r in reports) else 1
+    argv = list(args.path) + (["--zip"] if args.zip else []) + \
+        (["--timeout", str(args.timeout)] if args.timeout is not None else [])
+    return run(argv, targets, base=Path.cwd(), chapter=ch.id, prog="nndl-grade check",
+               pristine=pristine)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -185,6 +203,7 @@ def _late_policy(args: argparse.Namespace) -> LatePolicy:
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .batch import grade_folder
+    from .cluster import ClusterError
     from .engine import SandboxError
     from .grading import GradingContext
     from .results import OK
@@ -196,7 +215,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     except (ValueError, SandboxError, FileNotFoundError) as exc:
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
-    print(context.sandbox.describe(), file=sys.stderr)
+    if not args.scheduler:  # on a cluster, the workers' sandboxes are reported
+        print(context.sandbox.describe(), file=sys.stderr)
     if late.active:
         print(f"late policy: deadline {iso(late.deadline or late.cutoff)}"
               + (f", -{late.penalty_per_day:g}% per day late" if late.penalty_per_day else "")
@@ -207,9 +227,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     try:
         results = grade_folder(Path(args.submissions), out, jobs=args.jobs, force=args.force,
                                only=args.only or (), late=late, context=context,
-                               on_progress=progress,
+                               on_progress=progress, scheduler=args.scheduler,
                                on_note=lambda text: print(f"note: {text}", file=sys.stderr))
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, ClusterError) as exc:
         progress.finish()
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
@@ -309,8 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the public checks of the exercises found at PATH (hidden checks run "
                     "only when graded). Exit status 0 when every public check passes, 1 when "
                     "one fails, 2 when PATH holds no exercise file.")
-    check.add_argument("path", help="an exercise file (e.g. ex5_2.py) or a folder of them")
+    check.add_argument("path", nargs="*",
+                       help="exercise ids (ex5_2), exercise files (ex5_2.py) or folders of them "
+                            "(default: the current folder)")
     check.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
+    check.add_argument("--timeout", type=float, default=None,
+                       help="seconds one call into the student's code may take (default: 10)")
+    check.add_argument("--zip", action="store_true",
+                       help="write submission.zip with the exercise files and answer sheets "
+                            "found, and say what is missing (runs no check)")
     check.set_defaults(func=_cmd_check)
 
     grade = sub.add_parser(
@@ -328,6 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
                                            "student, or an unzipped Canvas or Moodle download)")
     grade.add_argument("--out", required=True, help="folder for grades.csv and the reports")
     grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default: 1)")
+    grade.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="grade on the Dask distributed cluster whose scheduler is at this "
+                            "address (needs the dask extra: pip install "
+                            "'nndl-autograder[dask]'; every worker runs nndl-autograder and "
+                            "bubblewrap); OUT is written on this machine as usual")
     grade.add_argument("--timeout", type=float, default=DEFAULTS.timeout,
                        help=f"wall-clock seconds for the import and for each call "
                             f"(default: {DEFAULTS.timeout:g})")

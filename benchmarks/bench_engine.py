@@ -1,5 +1,8 @@
 """How fast the isolated grading engine is, against the checks' own cost and stock Otter.
 
+(Issue 9's figures, whole processes against stock ``otter run``, the floor and the Dask
+cluster, are ``bench_speed.py``'s.)
+
     .venv/bin/python benchmarks/bench_engine.py [--students 50] [--jobs 2] [--repeat 3]
 
 Prints, in one run:

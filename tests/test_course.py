@@ -9,9 +9,11 @@ import pytest
 
 from autograder.checks.runner import load_check_file
 from autograder.course import ManifestError, chapters, load_chapter, read_checks
-from tests.support import ASSIGNMENTS, CHAPTER, SOLUTIONS, load_script, reference_path, stub_path
+from tests.support import (ASSIGNMENTS, CHAPTER, SOLUTIONS, all_exercises, chapter_of, load_script,
+                           reference_path, stub_path)
 
-EXERCISES = [pytest.param(e, id=e.id) for e in CHAPTER.exercises]
+EXERCISES = [pytest.param(e, id=f"{chapter_of(e)}/{e.id}") for e in all_exercises()]
+"""Every exercise of every chapter: the rules below hold for any chapter."""
 make_stubs = load_script("make_stubs")
 
 
@@ -76,8 +78,8 @@ def _api(source: str) -> dict:
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_stub_and_reference_share_signatures_and_docstrings(exercise):
-    stub = _api((ASSIGNMENTS / "ch5" / exercise.code).read_text(encoding="utf-8"))
-    ref = _api((SOLUTIONS / "ch5" / exercise.code).read_text(encoding="utf-8"))
+    stub = _api(stub_path(exercise).read_text(encoding="utf-8"))
+    ref = _api(reference_path(exercise).read_text(encoding="utf-8"))
     assert stub == ref
     for name, (_, doc) in stub.items():
         assert doc, f"{name} has no docstring"
@@ -90,7 +92,7 @@ def test_answer_sheets_ship_with_stub_and_reference(exercise):
         return
     assert exercise.written
     for folder in (ASSIGNMENTS, SOLUTIONS):
-        assert (folder / "ch5" / exercise.answer).is_file()
+        assert (folder / chapter_of(exercise) / exercise.answer).is_file()
 
 
 def test_written_parts_carry_their_points_in_the_manifest():

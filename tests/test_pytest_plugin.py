@@ -25,7 +25,7 @@ def test_every_check_passes_on_the_references_and_fails_on_the_stubs():
     bad = _pytest("--against", str(ASSIGNMENTS), "autograder/checks")
     assert bad.returncode == 1
     assert f"{CASES} failed" in bad.stdout
-    assert "NotImplementedError" in bad.stdout and "fill in its TODO block" in bad.stdout
+    assert "NotImplementedError" in bad.stdout and "TODO block" in bad.stdout
 
 
 def test_a_wrong_file_fails_with_the_students_message_and_markers_select(tmp_path):
@@ -39,9 +39,10 @@ def test_a_wrong_file_fails_with_the_students_message_and_markers_select(tmp_pat
     out = _pytest("--against", str(folder), "-m", "public",
                   str(ROOT / "autograder" / "checks" / "ch5" / "ex5_4.py"))
     public = [c for c in exercise.checks if not c.hidden]
-    assert "1 failed, 1 passed" in out.stdout, out.stdout[-2000:]
+    assert "3 failed, 3 passed" in out.stdout, out.stdout[-2000:]  # time, space, params apart
     assert f"{len(exercise.checks) - len(public)} deselected" in out.stdout
-    assert 'bottleneck_cost(100, 3, 256, 64, 256)["time"]: expected 1,638,400,000, got 1' in out.stdout
+    assert ('bottleneck_cost(100, 3, 256, 64, 256)["time"] (multiplications): expected '
+            '1,638,400,000, got 1') in out.stdout
     missing = _pytest("--against", str(tmp_path / "nowhere"),
                       str(ROOT / "autograder" / "checks" / "ch5" / "ex5_4.py"))
     assert f"{len(exercise.checks)} failed" in missing.stdout

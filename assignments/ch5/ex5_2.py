@@ -19,15 +19,21 @@ Problem (Neural Networks and Deep Learning, chapter 5):
     left and on the right. Write the proof in the answer sheet ex5_2.md; in this file,
     implement the operations, so that (5.13) can be checked on random inputs.
 
-Conventions / 约定:
-    - Single channel, 2-D float64 arrays; indices start at 0 in code (the book's start at 1).
-    - The image X has shape (M, N), the kernel W has shape (U, V); neither needs to be
+约定 / Conventions:
+    - 单通道的二维 float64 数组;代码中下标从 0 开始(书中从 1 开始)。
+      Single channel, 2-D float64 arrays; indices start at 0 in code (the book's start at 1).
+    - 图像 X 的形状为 (M, N),卷积核 W 的形状为 (U, V);两者都不必是方阵。
+      The image X has shape (M, N), the kernel W has shape (U, V); neither needs to be
       square.
-    - Cross-correlation (互相关, the book's ⊗, "convolution" in code):
+    - 互相关(书中的 ⊗,代码中所说的"卷积"),输出形状 (M-U+1, N-V+1):
+      Cross-correlation (互相关, the book's ⊗, "convolution" in code):
           (W ⊗ X)[i, j] = sum_{u, v} W[u, v] * X[i + u, j + v],   output (M-U+1, N-V+1).
-    - True convolution flips the kernel: it is the cross-correlation with rot180(W).
-    - Reject bad arguments with a ValueError whose message shows the shapes.
-    - Return new arrays; do not change the arguments.
+    - 真正的卷积要翻转卷积核:它就是与 rot180(W) 的互相关。
+      True convolution flips the kernel: it is the cross-correlation with rot180(W).
+    - 参数不合法时抛出 ValueError,错误信息中给出形状。
+      Reject bad arguments with a ValueError whose message shows the shapes.
+    - 返回新的数组;不要修改传入的参数(它们可能是只读数组)。
+      Return new arrays; do not change the arguments (they may be read-only arrays).
 """
 
 import numpy as np

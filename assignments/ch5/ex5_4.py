@@ -11,13 +11,18 @@ Problem (Neural Networks and Deep Learning, chapter 5):
     1x1 convolution first maps the input to 100x100x64 feature maps and the 3x3 convolution
     then produces the 100x100x256 output, what are the time and space complexity?
 
-Conventions / 约定:
-    - Every layer uses "same" padding and stride 1, so an M x M input gives an M x M output.
-    - time   = number of multiplications, M^2 * K^2 * C_in * C_out for one layer.
-    - space  = number of elements of the output feature maps the layer(s) produce,
+约定 / Conventions:
+    - 每层都用"same"填充、步长 1,所以 M x M 的输入得到 M x M 的输出。
+      Every layer uses "same" padding and stride 1, so an M x M input gives an M x M output.
+    - time   = 乘法次数,一层为 M^2 * K^2 * C_in * C_out。
+      time   = number of multiplications, M^2 * K^2 * C_in * C_out for one layer.
+    - space  = 各层输出的特征映射的元素个数,一层为 M^2 * C_out(不计输入)。
+      space  = number of elements of the output feature maps the layer(s) produce,
                M^2 * C_out for one layer (the input is not counted).
-    - params = number of kernel weights, K^2 * C_in * C_out, without biases.
-    - Every value is a Python int.
+    - params = 卷积核权重的个数 K^2 * C_in * C_out,不计偏置。
+      params = number of kernel weights, K^2 * C_in * C_out, without biases.
+    - 每个值都是 Python 的 int。
+      Every value is a Python int.
 """
 
 

@@ -5,6 +5,7 @@ they load, a bilingual README and ``check.py``; audited before it is written."""
 from __future__ import annotations
 
 import ast
+import hashlib
 import pprint
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Iterable, Optional
 from ..course import Chapter
 from .base import (DATA_SUFFIXES, HANDOUT_PACKAGES, NEVER_IN_HANDOUT, PACKAGE_ROOT, TEMPLATES,
                    BuildError)
+from .notebooks import handout_notebooks
 from .public import _is_oracle_import, _public_check
 
 
@@ -59,6 +61,12 @@ FRONT_END = "autograder.check"
 """The local check's module: ``check.py`` runs the public checks with it, through the engine
 in the student's own process."""
 
+STUDENT_MODULES = (FRONT_END, "autograder.console", "autograder.collect", "autograder.files",
+                   "autograder.notebook")
+"""The modules of ``autograder`` (besides the checks' helpers and the engine) that may ship in
+the handout: the local check, its printing, the collect step, the one atomic writer and what
+the notebooks call."""
+
 
 def _checks_only(name: str, path: Path) -> bool:
     """A module a public check may import: ``autograder.checks`` helpers, never the oracle,
@@ -71,7 +79,7 @@ def _checks_only(name: str, path: Path) -> bool:
 
 def _front_end(name: str, path: Path) -> bool:
     """A module the local check may need besides the checks' helpers: itself and the engine."""
-    return _checks_only(name, path) or name == FRONT_END or name == "autograder.engine" \
+    return _checks_only(name, path) or name in STUDENT_MODULES or name == "autograder.engine" \
         or name.startswith("autograder.engine.")
 
 
@@ -108,7 +116,7 @@ def handout_modules(sources: Iterable[str]) -> dict[str, Path]:
         todo |= _imports(src, "handout", False)
     found = _closure(todo, _checks_only, "the public checks (which may import only NumPy, the "
                                          "standard library and autograder.checks helpers)")
-    found.update(_closure({FRONT_END}, _front_end, "the local check"))
+    found.update(_closure(set(STUDENT_MODULES), _front_end, "the local check"))
     return found
 
 
@@ -130,13 +138,18 @@ def support_data_files(chapter: Chapter, public_sources: Iterable[str]) -> list[
 
 
 
-def _render_check_py(chapter: Chapter) -> str:
+def _render_check_py(chapter: Chapter, handed_out: dict[str, bytes]) -> str:
+    """``check.py`` with the chapter written into it: its exercises, their files, and the
+    sha256 of each stub and answer sheet as handed out (``handed_out``: name -> bytes), so
+    that the collect step can tell a file the student has not touched."""
     data = {
         "id": chapter.id,
         "title_zh": chapter.title_zh,
         "title_en": chapter.title_en,
-        "exercises": [{"id": e.id, "code": e.code, "title_zh": e.title_zh,
+        "exercises": [{"id": e.id, "code": e.code, "answer": e.answer, "title_zh": e.title_zh,
                        "title_en": e.title_en, "optional": e.optional} for e in chapter.exercises],
+        "handout_sha256": {name: hashlib.sha256(data).hexdigest()
+                           for name, data in sorted(handed_out.items())},
     }
     template = (TEMPLATES / "check.py").read_text(encoding="utf-8")
     marker = "CHAPTER: dict = {}  # filled in by nndl-grade build\n"
@@ -199,8 +212,10 @@ def handout_entries(chapter: Chapter, assignments: Path) -> dict[str, bytes]:
     for path in support_data_files(chapter, checks.values()):
         rel = path.relative_to(PACKAGE_ROOT.parent).as_posix()
         entries[f"{folder}/{rel}"] = path.read_bytes()
-    entries[f"{folder}/check.py"] = _render_check_py(chapter).encode("utf-8")
+    handed_out = {f: entries[f"{folder}/{f}"] for e in chapter.exercises for f in e.files}
+    entries[f"{folder}/check.py"] = _render_check_py(chapter, handed_out).encode("utf-8")
     entries[f"{folder}/README.md"] = _render_readme(chapter, folder).encode("utf-8")
+    entries.update(handout_notebooks(chapter, assignments, folder))
     _audit_handout(entries, chapter)
     return entries
 

@@ -9,12 +9,14 @@ engine runs the same cases through it, against proxies of code that runs in anot
 from __future__ import annotations
 
 import inspect
+import sys
 import traceback
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .cases import case_types
+from .cases import case_types, syntax_error_text
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,7 @@ def describe_exception(exc: BaseException, filename: Optional[str] = None) -> st
     if isinstance(told, str):
         return told
     if isinstance(exc, SyntaxError):
-        where = f"{Path(exc.filename or filename or '?').name}, line {exc.lineno}"
-        text = (exc.text or "").rstrip("\n")
-        caret = ""
-        if text and exc.offset:
-            caret = "\n    " + " " * (max(exc.offset, 1) - 1 - (len(text) - len(text.lstrip()))) + "^"
-        return f"SyntaxError in {where}: {exc.msg}\n    {text.strip()}{caret}"
+        return syntax_error_text(exc, exc.filename or filename)
     if isinstance(exc, ModuleNotFoundError):
         return (f"ModuleNotFoundError: No module named {exc.name!r}. Only NumPy and the "
                 f"Python standard library are available to your code: remove the import "
@@ -109,7 +106,9 @@ def describe_exception(exc: BaseException, filename: Optional[str] = None) -> st
 
 
 def load_student_file(path: Path) -> dict[str, Any]:
-    """Execute a student's file in this process and return its globals.
+    """Execute a student's file in this process, as a module registered in ``sys.modules``
+    (``dataclasses``, ``typing`` and ``pickle`` look a class's module up there, as they do
+    for the grading engine's worker), and return its globals.
 
     Raises ``StudentLoadError`` with a readable message for any failure at import time.
     """
@@ -117,7 +116,10 @@ def load_student_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise StudentLoadError(f"{path.name} was not found in the submission")
     source = path.read_bytes()
-    env: dict[str, Any] = {"__name__": f"student_{path.stem}", "__file__": str(path)}
+    module = types.ModuleType(f"student_{path.stem}")
+    module.__file__ = str(path)
+    env: dict[str, Any] = module.__dict__
+    sys.modules[module.__name__] = module
     try:
         code = compile(source, str(path), "exec")
         exec(code, env)

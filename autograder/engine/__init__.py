@@ -27,12 +27,14 @@ the checks hold down to the worker:
                  (as root), that forks each worker (``start_worker``) instead of the grader
                  starting it from nothing; why no state is shared between workers.
 ``wire.py``      the plain-data codec between grader and worker (never pickle).
+``plain.py``     subclasses of plain types as their base type's value, the codec's one
+                 normalisation (a namedtuple crosses as a tuple, whatever it overrides).
 ``worker.py``    the worker itself; ``confine.py``, what it does to itself before student code
                  runs (limits, privilege drop, uid mode's private mounts, the seccomp
                  filter); ``forkserver.py``, the zygote's loop (each child's namespaces under
-                 bubblewrap). ``wire.py``, ``confine.py``, ``forkserver.py`` and
-                 ``worker.py`` are copied into the sandbox and run there alone: they import
-                 only the standard library and NumPy.
+                 bubblewrap). ``wire.py``, ``plain.py``, ``confine.py``, ``describe.py``,
+                 ``forkserver.py`` and ``worker.py`` are copied into the sandbox and run there
+                 alone: they import only the standard library and NumPy.
 
 The names below are the API: what grading, the command line and the tests use.
 """

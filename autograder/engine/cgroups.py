@@ -259,6 +259,15 @@ class WorkerGroups:
         for d in sorted(set(self.dirs.values())):
             _write(os.path.join(d, "cgroup.procs"), str(pid))
 
+    def set_pids(self, nproc: int) -> None:
+        """Lower the group's process limit (when its memory could not be limited)."""
+        pids = self.dirs.get("pids")
+        if pids:
+            try:
+                _write(os.path.join(pids, "pids.max"), str(nproc))
+            except OSError:
+                pass
+
     def prefix(self) -> list[str]:
         """The argv that puts the worker into its groups before it runs."""
         procs = sorted({os.path.join(d, "cgroup.procs") for d in self.dirs.values()})

@@ -5,8 +5,8 @@ Choosing a sandbox (``detect.py``):
 A worker process (``process.py``):
   ``WorkerGone``    the worker died, timed out or broke the protocol.
 What the checks see (``session.py``):
-  ``StudentError``  the student's code raised (``student_error`` makes one that is also the
-                    built-in exception type the student raised);
+  ``StudentError``  the student's code raised (``student_error`` makes one named after the
+                    student's type that is also the built-in exception types it extends);
   ``WorkerLost``    a call timed out or the worker died (a ``BaseException``);
   ``ExerciseOver``  no more workers for this exercise (a ``BaseException``);
   ``ImportFailed``  the student's file could not be imported.
@@ -18,6 +18,7 @@ The codec (``wire.py``):
 from __future__ import annotations
 
 import builtins
+from typing import Optional
 
 from .wire import WireError
 
@@ -39,14 +40,19 @@ class WorkerGone(Exception):
 
 
 class StudentError(Exception):
-    """The student's code raised; the message is the worker's account (type, message, line).
+    """The student's code raised; the message is the worker's account (type, message, line),
+    on one line, as a check that reads it expects.
 
-    ``nndl_message`` is that account: whoever describes a failed case shows it as it is
-    (``checks.runner.describe_exception`` looks for it without importing the engine)."""
+    ``nndl_message`` is that account with ``nndl_detail`` after it (the student's frames the
+    error passed through, the call the check made): whoever describes a failed case shows it
+    as it is (``checks.runner.describe_exception`` looks for it without importing the
+    engine)."""
+
+    nndl_detail = ""
 
     @property
     def nndl_message(self) -> str:
-        return str(self)
+        return str(self) + self.nndl_detail
 
 
 class WorkerLost(BaseException):
@@ -61,20 +67,45 @@ class ImportFailed(Exception):
     """The student's file could not be imported; every case of the exercise fails with this."""
 
 
-_error_types: dict[str, type] = {}
+_error_types: dict[tuple, type] = {}
+_MAX_ERROR_TYPES = 512
 
 
-def student_error(type_name: str, message: str) -> StudentError:
-    """A ``StudentError`` that is also an instance of the student's exception type when that is
-    a built-in ``Exception`` (so ``except ValueError`` in a check works as in-process)."""
-    cls = _error_types.get(type_name)
+def _builtin_error(name: str) -> Optional[type]:
+    """The built-in ``Exception`` subclass called ``name`` (not ``Exception`` itself), or None."""
+    base = getattr(builtins, name, None) if name.isidentifier() else None
+    if isinstance(base, type) and issubclass(base, Exception) and base is not Exception:
+        return base
+    return None
+
+
+def student_error(type_name: str, message: str, detail: str = "") -> StudentError:
+    """A ``StudentError`` named after the student's exception type that is also an instance of
+    the built-in ``Exception`` types it extends, so that ``except ValueError`` in a check works
+    as in-process. ``type_name`` is the worker's label (``worker.exception_label``):
+    ``ValueError`` for a built-in type, ``ShapeError(ValueError)`` for a student's (its nearest
+    built-in bases in parentheses). ``student_type`` holds the student's type name;
+    ``detail`` (the student's frames the exception passed through) is ``nndl_detail``."""
+    name, bases = type_name, ()
+    if type_name.endswith(")") and "(" in type_name:
+        name, _, rest = type_name[:-1].rpartition("(")
+        bases = tuple(b for b in (_builtin_error(n) for n in rest.split(",")) if b is not None)
+    elif _builtin_error(type_name) is not None:
+        bases = (_builtin_error(type_name),)
+    name = name.replace("\0", "")[:100] or "Exception"
+    key = (name, bases)
+    cls = _error_types.get(key)
     if cls is None:
-        base = getattr(builtins, type_name, None) if type_name.isidentifier() else None
         cls = StudentError
-        if isinstance(base, type) and issubclass(base, Exception) and base is not Exception:
+        for tried in (bases, bases[:1], ()):  # an incompatible layout (OSError and a few others)
             try:
-                cls = type(type_name, (StudentError, base), {})
-            except TypeError:  # an incompatible layout (OSError and a few others)
-                cls = StudentError
-            _error_types[type_name] = cls  # only built-in names: the cache stays small
-    return cls(message)
+                cls = type(name, (StudentError,) + tried, {"student_type": name})
+                break
+            except TypeError:
+                continue
+        if len(_error_types) < _MAX_ERROR_TYPES:  # student names too: the cache stays bounded
+            _error_types[key] = cls
+    err = cls(message)
+    err.student_type = name
+    err.nndl_detail = detail
+    return err

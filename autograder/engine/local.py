@@ -40,6 +40,9 @@ def local_sandbox() -> Sandbox:
                    root=False, python=sys.executable, prefix=sys.prefix, site="")
 
 
+_ABSENT = object()
+
+
 class _Stop(BaseException):
     """Raised in an abandoned worker thread to end it."""
 
@@ -76,6 +79,8 @@ class LocalWorker:
         if folder not in sys.path:  # the student's own modules import each other
             sys.path.append(folder)
         channel = _Queues()
+        stem = os.path.splitext(filename)[0]
+        before = sys.modules.get(stem, _ABSENT)  # a notebook's own import of the same file
 
         def run() -> None:
             try:
@@ -86,6 +91,12 @@ class LocalWorker:
             except _Stop:
                 pass
             finally:
+                # The worker registered its fresh import as sys.modules[stem] (a dataclass
+                # needs that); the process's own module of that name comes back.
+                if before is _ABSENT:
+                    sys.modules.pop(stem, None)
+                else:
+                    sys.modules[stem] = before
                 channel.replies.put(None)
 
         thread = threading.Thread(target=run, name=f"nndl-local-{filename}", daemon=True)
@@ -109,7 +120,7 @@ class LocalWorker:
             data = self.channel.replies.get(timeout=max(timeout, 0.0))
         except queue.Empty:
             self.kill()
-            raise WorkerGone(f"timed out after {limit or timeout:g} s (the time limit)"
+            raise WorkerGone(f"timed out after {limit or timeout:g} s (the time limit / 超时)"
                              + (f" {during}" if during else ""), "timeout") from None
         if data is None:
             raise WorkerGone("the worker stopped" + (f" {during}" if during else ""), "exit")

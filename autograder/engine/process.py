@@ -100,8 +100,13 @@ class WorkerProcess:
         groups = None
         try:
             plan = cgroups.probe()
-            nproc = limits.nproc if plan.memory else min(limits.nproc, FALLBACK_NPROC)
-            groups = cgroups.WorkerGroups.make(plan, limits.memory_mb, nproc)
+            groups = cgroups.WorkerGroups.make(plan, limits.memory_mb, limits.nproc)
+            if groups is None or "memory" not in groups.dirs:  # no limit on the whole tree
+                nproc = min(limits.nproc, FALLBACK_NPROC)
+                if groups is not None:
+                    groups.set_pids(nproc)
+            else:
+                nproc = limits.nproc
             if slot is not None and sandbox.mode == "uid":
                 os.chown(folder, slot.uid, slot.uid)  # its own folder; the files stay root's
                 os.chmod(folder, 0o700)

@@ -130,16 +130,21 @@ def describe_call(target: StudentObject, attr: Optional[str], args: tuple, kwarg
         base = f"{base}.{attr}"
     parts = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
     text = ", ".join(parts)
-    if len(text) > 120:
-        text = text[:117] + "..."
+    if len(text) > 200:
+        text = text[:197] + "..."
     return f"{base}({text})"
 
 
-def _short(v: Any) -> str:
+def _short(v: Any, depth: int = 0) -> str:
     if isinstance(v, np.ndarray):
-        return f"<array {v.shape}>"
+        kind = "array" if v.dtype == np.float64 else f"{v.dtype} array"
+        return f"<{kind} of shape {v.shape}>"
     if isinstance(v, StudentObject):
         return repr(v)
+    if isinstance(v, (list, tuple)) and depth == 0 and 0 < len(v) <= 6 \
+            and any(isinstance(x, np.ndarray) for x in v):  # e.g. a cache: the shapes inside
+        inner = ", ".join(_short(x, 1) for x in v)
+        return f"[{inner}]" if isinstance(v, list) else f"({inner}{',' if len(v) == 1 else ''})"
     if isinstance(v, (list, tuple, dict, set)) and len(repr(v)) > 40:
         return f"<{type(v).__name__} of length {len(v)}>"
     text = repr(v)

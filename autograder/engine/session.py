@@ -275,8 +275,10 @@ class Session:
             if target._nndl_ref[0] == "handle":  # methods of instances are cached by type
                 self.methods.add((target._nndl_type, attr))
             return StudentMethod(target, attr)
-        if kind == "raised" and len(reply) == 3:
-            raise student_error(str(reply[1]), str(reply[2]))
+        if kind == "raised" and len(reply) in (3, 4):
+            # the worker's account; then, for the student to read, the frames and the call
+            chain = str(reply[3]) if len(reply) == 4 else ""
+            raise student_error(str(reply[1]), str(reply[2]), f"{chain}\n    {what}")
         if kind == "unsendable" and len(reply) == 2:
             text = str(what)
             raise StudentError(f"the result {text[6:] if text.startswith('while ') else text} cannot "

@@ -4,10 +4,12 @@ On first use a process makes ``nndl-engine-XXXX/`` (mode 0711) in the temporary 
 removes it at exit:
 
 ``runtime/``
-    ``worker.py``, ``wire.py``, ``confine.py`` and ``forkserver.py`` copied from this package, ``site/`` with links to NumPy
-    alone: all the worker may import besides the standard library (read-only, mode 0755),
-    ``empty/``, the empty folder bubblewrap hides Python package folders behind, and
-    ``filter.bpf``, the seccomp program for workers that load it themselves.
+    ``worker.py``, ``wire.py``, ``plain.py``, ``confine.py``, ``describe.py`` and
+    ``forkserver.py`` copied from this package,
+    ``site/`` with links to NumPy alone: all the worker may import besides the standard
+    library (read-only, mode 0755), ``empty/``, the empty folder bubblewrap hides Python
+    package folders behind, and ``filter.bpf``, the seccomp program for workers that load it
+    themselves.
 ``work/``
     One fresh folder per worker (``prepare_folder``), holding copies of the submission's
     regular files, read-only (mode 0444, the grader's); in the uid mode the folder is the
@@ -44,7 +46,8 @@ def _engine_root() -> Path:
         rt = base / "runtime"
         rt.mkdir(mode=0o755)
         here = Path(__file__).resolve().parent
-        for name in ("worker.py", "wire.py", "confine.py", "forkserver.py"):
+        for name in ("worker.py", "wire.py", "plain.py", "confine.py", "describe.py",
+                     "forkserver.py"):
             shutil.copyfile(here / name, rt / name)
             os.chmod(rt / name, 0o644)
         os.chmod(rt, 0o755)
@@ -77,7 +80,7 @@ def numpy_site() -> str:
 
 
 def runtime_dir() -> Path:
-    """The read-only folder holding the worker's code (``worker.py``, ``wire.py``)."""
+    """The read-only folder holding the worker's code (``worker.py``, ``wire.py``, ``plain.py``)."""
     return _engine_root() / "runtime"
 
 

@@ -4,19 +4,29 @@ A message is a 4-byte little-endian length and a payload; a payload is one value
 tagged binary format. Only plain data has a tag: None, bools, ints, floats, complex numbers,
 str, bytes, lists, tuples, dicts (keys: None, bools, ints, floats, str, bytes and tuples of
 those), sets and frozensets, NumPy arrays and scalars of a numeric or bool dtype (raw bytes
-with shape and dtype). Everything else is a *handle*: an id and a type name, which the side
-that owns the object resolves. Decoding builds only those plain objects, bounded in depth,
-count and size, so a hostile peer can make it fail but cannot make it run code.
+with shape and dtype, and whether the array is read-only). Everything else is a *handle*: an
+id and a type name, which the side that owns the object resolves. Decoding builds only those
+plain objects, bounded in depth, count and size, so a hostile peer can make it fail but cannot
+make it run code.
+
+Subclasses of plain types (a namedtuple, any dict subclass, ``np.str_``...) cross as their
+base type's value, read by the base type's own methods (``plain.plain_value``: a subclass
+that lies about its value crosses with its real one). A subclassed container also keeps a
+handle of the original (tag ``v``): the other side receives a ``StandIn`` of the base type,
+which crosses back as that handle, so that a student's namedtuple cache comes back to its
+backward pass as itself. With no handle table (``no_handles``) the plain value crosses alone.
 
 Format (little-endian): ``N`` None, ``T``/``F`` bools, ``i`` int64, ``I`` u32 length + a
 longer int (two's complement), ``f`` float64, ``c`` two float64, ``s`` u32 length + UTF-8
 (surrogates passed), ``b`` u32 length + bytes, ``l``/``t``/``S``/``Z`` (list, tuple, set,
 frozenset) u32 count + items, ``d`` u32 count + key, value pairs, ``a`` dtype code (u8), ndim
-(u8), ndim u64 sizes + the C-ordered bytes, ``g`` dtype code + one element's bytes (a NumPy
-scalar), ``h`` u64 id, u8 callable, u32 length + type name (a handle).
+(u8), ndim u64 sizes + the C-ordered bytes (``r``: the same, for a read-only array), ``g``
+dtype code + one element's bytes (a NumPy scalar), ``h`` u64 id, u8 callable, u32 length +
+type name (a handle), ``v`` a handle followed by one container value (a stand-in).
 
 This module runs on both sides: in the grader and, copied, inside the sandbox, where only
-the standard library and NumPy exist. It must not import anything else.
+the standard library and NumPy exist. It imports nothing else but its sibling ``plain.py``
+(the normalisation of subclasses of plain types), copied with it.
 """
 
 from __future__ import annotations
@@ -33,11 +43,18 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+if __package__:  # autograder.engine.wire (StandIn is re-exported: what the checks receive)
+    from .plain import NOT_PLAIN, STAND_INS, STAND_IN_TYPES, StandIn, normalise, plain_value, stand_in  # noqa: F401
+else:  # copied next to worker.py inside the sandbox, with plain.py
+    from plain import NOT_PLAIN, STAND_INS, STAND_IN_TYPES, StandIn, normalise, plain_value, stand_in  # noqa: F401
+
 _ndarray, _generic, _dtype = np.ndarray, np.generic, np.dtype
+_dtype_of_scalar = np.generic.__dict__["dtype"].__get__
 _asarray, _ascontiguousarray, _frombuffer = np.asarray, np.ascontiguousarray, np.frombuffer
 _tobytes = np.ndarray.tobytes
 _shape_of = np.ndarray.__dict__["shape"].__get__
 _dtype_of = np.ndarray.__dict__["dtype"].__get__
+_flags_of = np.ndarray.__dict__["flags"].__get__
 
 MAX_MESSAGE = 64 * 2**20
 """Largest message (bytes) either side sends or accepts."""
@@ -68,7 +85,6 @@ _HANDLE = struct.Struct("<QB")
 
 _PLAIN_KEY_TYPES = (type(None), bool, int, float, str, bytes)
 _CONTAINER_TAGS = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}
-
 
 class WireError(Exception):
     """A value cannot be encoded, or a message is not valid: the text says which and why."""
@@ -149,9 +165,10 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
                             f"send (the limit of one message is {max_bytes:,} bytes)")
         if type(a) is not _ndarray:
             a = _ndarray.view(a, _ndarray)
-        if _dtype_of(a) is not dt or not a.flags.c_contiguous:
+        tag = b"a" if _flags_of(a).writeable else b"r"
+        if _dtype_of(a) is not dt or not _flags_of(a).c_contiguous:
             a = _ascontiguousarray(a, dtype=dt)
-        put(b"a" + bytes((_CODE[dt], len(shape))))
+        put(tag + bytes((_CODE[dt], len(shape))))
         if shape:
             put(struct.pack(f"<{len(shape)}Q", *shape))
         put(_tobytes(a))
@@ -205,9 +222,15 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
             if depth >= MAX_DEPTH:
                 raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
             items = list(v.items())
-            for k, _ in items:
+            for i, (k, val) in enumerate(items):
                 if not plain_key(k):
-                    raise WireError(f"a dict key of type {type(k).__name__} cannot be sent")
+                    try:  # a key of a subclass of a plain type: its base value
+                        key = normalise(k, MAX_DEPTH)
+                    except ValueError as exc:
+                        raise WireError(str(exc)) from None
+                    if not plain_key(key):
+                        raise WireError(f"a dict key of type {type(k).__name__} cannot be sent")
+                    items[i] = (key, val)
             put(b"d" + _U32.pack(len(items)))
             state[0] += 5
             for k, val in items:
@@ -227,18 +250,33 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
             if wire_dtype(_dtype_of(v)) is not None:
                 return array(v)
         elif isinstance(v, _generic):
-            dt = wire_dtype(v.dtype)
+            dt = wire_dtype(_dtype_of_scalar(v))
             if dt is not None:
                 put(b"g" + bytes((_CODE[dt],)) + _tobytes(_asarray(v, dtype=dt)))
                 state[0] += 2 + dt.itemsize
                 return
+        if t in STAND_IN_TYPES:  # a stand-in goes back as the object it stands for
+            return handle(on_other(v._nndl_origin))
+        base = plain_value(v)
+        if base is not NOT_PLAIN:  # a subclass of a plain type: its base type's value
+            state[1] -= 1
+            if type(base) in STAND_INS:
+                try:  # the original stays here, for when the stand-in comes back
+                    h = on_other(v)
+                except WireError:
+                    h = None
+                if h is not None:
+                    handle(h, b"v")
+            return enc(base, depth)
         if convert is not None:  # only what is not plain data as it is
-            stand_in = convert(v)
-            if stand_in is not v:
+            converted = convert(v)
+            if converted is not v:
                 state[1] -= 1
-                return enc(stand_in, depth)
-        h = on_other(v)
-        put(b"h" + _HANDLE.pack(h.id, 1 if h.callable else 0))
+                return enc(converted, depth)
+        handle(on_other(v))
+
+    def handle(h: Handle, tag: bytes = b"h") -> None:
+        put(tag + _HANDLE.pack(h.id, 1 if h.callable else 0))
         state[0] += 10
         string(h.type_name[:200])
 
@@ -250,7 +288,7 @@ def encode(value: Any, on_other: Callable[[Any], Handle],
 
 
 _N, _T, _F, _i, _I, _f, _c, _s, _b = (ord(c) for c in "NTFiIfcsb")
-_l, _t, _S, _Z, _d, _a, _g, _h = (ord(c) for c in "ltSZdagh")
+_l, _t, _S, _Z, _d, _a, _r, _g, _h, _v = (ord(c) for c in "ltSZdarghv")
 
 
 def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
@@ -282,7 +320,7 @@ def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
         nonlocal pos, items
         tag = buf[pos]
         pos += 1
-        if tag == _a:
+        if tag == _a or tag == _r:
             dt = dtype_code()
             ndim = buf[pos]
             if ndim > MAX_NDIM:
@@ -297,6 +335,8 @@ def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
                 raise WireError("the message is truncated or malformed")
             arr = _frombuffer(buf, dtype=dt, count=n, offset=pos).reshape(shape).copy()
             pos += nbytes
+            if tag == _r:
+                arr.flags.writeable = False
             return arr
         if tag == _f:
             pos += 8
@@ -360,7 +400,7 @@ def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
             dt = dtype_code()
             raw = chunk(dt.itemsize)
             return _frombuffer(raw, dtype=dt, count=1)[0].copy()
-        if tag == _h:
+        if tag == _h or tag == _v:
             hid, flag = _HANDLE.unpack_from(buf, pos)
             (n,) = unpack_u32(buf, pos + 9)
             pos += 13
@@ -368,7 +408,12 @@ def decode(data: bytes, on_handle: Callable[[Handle], Any]) -> Any:
                 name = chunk(n).decode("utf-8", "surrogatepass")
             except UnicodeDecodeError:
                 raise WireError("the message holds a string that is not valid UTF-8") from None
-            return on_handle(Handle(hid, name, bool(flag)))
+            if tag == _h:
+                return on_handle(Handle(hid, name, bool(flag)))
+            if pos >= end or buf[pos] not in (_t, _l, _d, _S, _Z):
+                raise WireError("the message holds a stand-in that is not a container")
+            origin = on_handle(Handle(hid, name, bool(flag)))
+            return stand_in(dec(depth), origin)
         raise WireError(f"the message holds an unknown tag {bytes((tag,))!r}")
 
     try:

@@ -14,7 +14,15 @@ grader says goodbye or the channel closes.
 The channel (``--fd``) carries length-prefixed messages in the plain-data format of
 ``wire.py``; the student's stdout and stderr (fd 1 and 2) go elsewhere (a pipe the grader
 caps), so nothing the student prints can be taken for a reply. Student objects that are not
-plain data stay here, in a table, and the grader gets handles to them.
+plain data stay here, in a table, and the grader gets handles to them (a subclass of a plain
+type crosses as its base type's value, ``wire.plain_value``).
+
+A student exception goes back as its type's name, followed by its nearest built-in base
+types when it is not itself built-in (``ShapeError(ValueError)``), so that the checks can
+catch it as the built-in type it extends. The CPU time of the last call is measured here,
+where the student's code runs (the thread's clock: the process's ticks coarsely, in
+milliseconds, once RLIMIT_CPU is set): reading the attribute ``CPU_ATTRIBUTE`` of any student
+object returns it (in seconds), in place of the object's own attribute.
 
 This file runs inside the sandbox, where only the standard library and NumPy exist: it
 imports nothing from ``autograder``.
@@ -26,17 +34,17 @@ import argparse
 import ctypes  # noqa: F401 - loaded before a private mount namespace may hide the interpreter
 import os
 import sys
-import traceback
+import time
 import types
 # The student's code may replace built-ins; the worker keeps the originals.
 from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
-    BaseException, bytearray, bytes, memoryview, EOFError, Exception, ImportError, KeyError, MemoryError, ModuleNotFoundError,
-    NameError, NotImplementedError, OSError, PermissionError, RecursionError, RuntimeError,
-    SyntaxError, SystemExit, callable, compile, dict, exec, getattr, isinstance, len, list, max,
-    open, setattr, str, type)
+    BaseException, bytearray, bytes, memoryview, EOFError, Exception, ImportError, KeyError,
+    MemoryError, NameError, OSError, PermissionError, RuntimeError, SystemExit, callable, compile,
+    dict, exec, getattr, isinstance, len, list, object, open, setattr, str, type)
 
 if __package__:  # imported as autograder.engine.worker: the local check runs it in-process
     from . import confine, forkserver, wire
+    from .describe import describe_exception, exception_label, frame_chain, student_frames
 else:  # run as a script inside the sandbox, with its sibling files copied next to it
     _HERE = os.path.dirname(os.path.abspath(__file__))
     if "--site" in sys.argv:  # where NumPy lives; -I -S leaves it off sys.path
@@ -45,6 +53,8 @@ else:  # run as a script inside the sandbox, with its sibling files copied next 
     import confine  # noqa: E402  (limits, privilege drop, the uid mode's mounts, seccomp)
     import forkserver  # noqa: E402  (the zygote's loop)
     import wire  # noqa: E402  (the codec)
+    from describe import (describe_exception, exception_label, frame_chain,  # noqa: E402
+                          student_frames)
 
     sys.path.remove(_HERE)
 import numpy as np  # noqa: E402
@@ -59,14 +69,17 @@ PRELOAD = (
     "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks", "numpy.testing",
 )
 
+CPU_ATTRIBUTE = "_nndl_cpu_seconds"
+"""Reading this attribute of any student object returns the CPU seconds of the last call
+(``autograder.checks.timing`` reads it; a student object cannot answer in the worker's place)."""
+
 _write = os.write
+_thread_time = time.thread_time  # the process clock ticks coarsely once RLIMIT_CPU is set
 _readv = os.readv
 _exit = os._exit
 _MethodType = types.MethodType
 _ModuleType = types.ModuleType
-_extract_tb = traceback.extract_tb
-_basename, _dirname, _abspath, _join = (os.path.basename, os.path.dirname, os.path.abspath,
-                                        os.path.join)
+_join = os.path.join
 
 
 class Channel:
@@ -126,19 +139,6 @@ class Objects:
             raise wire.WireError(f"no object with handle {h.id} in this worker") from None
 
 
-_COLLECTIONS_DICTS = ("OrderedDict", "defaultdict", "Counter")
-
-
-def _convert(value):
-    """Map standard containers that are subclasses of dict to plain dicts (they compare and
-    read like dicts); everything else crosses as it is or as a handle."""
-    t = type(value)
-    if t is not dict and isinstance(value, dict) and t.__module__ == "collections" \
-            and t.__name__ in _COLLECTIONS_DICTS:
-        return dict(value)
-    return value
-
-
 class Worker:
     def __init__(self, channel: Channel, folder: str, filename: str, memory_mb: int) -> None:
         self.channel = channel
@@ -148,10 +148,11 @@ class Worker:
         self.memory_mb = memory_mb
         self.objects = Objects()
         self.module = None
+        self.call_cpu = 0.0  # CPU seconds of the last call
 
     # -- messages ---------------------------------------------------------------------------
     def encode(self, value, max_bytes: int = wire.MAX_MESSAGE) -> bytes:
-        return wire.encode(value, self.objects.handle, _convert, max_bytes)
+        return wire.encode(value, self.objects.handle, None, max_bytes)
 
     def reply(self, value) -> None:
         _flush()
@@ -165,46 +166,9 @@ class Worker:
         self.channel.send(data)
 
     # -- describing failures ----------------------------------------------------------------
-    def _student_frames(self, tb):
-        frames = _extract_tb(tb)
-        return [f for f in frames if _dirname(_abspath(f.filename)) == self.folder]
-
-    def describe(self, exc: BaseException) -> str:
-        """Type, message and where in the student's files, as ``runner.describe_exception``."""
-        if isinstance(exc, SyntaxError) and not self._student_frames(exc.__traceback__):
-            where = f"{_basename(exc.filename or self.filename)}, line {exc.lineno}"
-            text = (exc.text or "").rstrip("\n")
-            caret = ""
-            if text and exc.offset:
-                indent = len(text) - len(text.lstrip())
-                caret = "\n    " + " " * max(exc.offset - 1 - indent, 0) + "^"
-            return f"SyntaxError in {where}: {exc.msg}\n    {text.strip()}{caret}"
-        if isinstance(exc, ModuleNotFoundError):
-            name = exc.name or str(exc)
-            return (f"ModuleNotFoundError: No module named {name!r}. Only NumPy and the Python "
-                    f"standard library are available to your code: remove the import of {name!r}.")
-        if isinstance(exc, MemoryError):
-            return f"MemoryError: ran out of memory (limit {self.memory_mb} MB){self._where(exc)}"
-        if isinstance(exc, RecursionError):
-            return f"RecursionError: {exc}{self._where(exc)}"
-        if isinstance(exc, NotImplementedError):
-            return (f"NotImplementedError: {exc} (this part is still the stub: fill in its TODO "
-                    f"block){self._where(exc)}")
-        if isinstance(exc, SystemExit):
-            return f"called sys.exit({exc.code!r}){self._where(exc)}"
-        try:
-            text = str(exc)
-        except BaseException:  # noqa: BLE001 - a student __str__ may raise
-            text = "<the exception's message could not be read>"
-        return f"{type(exc).__name__}: {text[:2000]}{self._where(exc)}"
-
-    def _where(self, exc: BaseException) -> str:
-        frames = self._student_frames(exc.__traceback__)
-        if not frames:
-            return ""
-        f = frames[-1]
-        return (f" (in {_basename(f.filename)}, line {f.lineno}, in {f.name}: "
-                f"{(f.line or '').strip()[:200]})")
+    def describe(self, exc: BaseException, chain: bool = True) -> str:
+        """Type, message and where in the student's files (``describe_exception``)."""
+        return describe_exception(exc, self.folder, self.filename, self.memory_mb, chain)
 
     # -- the work ---------------------------------------------------------------------------
     def import_student(self) -> None:
@@ -235,7 +199,7 @@ class Worker:
 
     def _describe_global(self, value):
         try:
-            wire.encode(value, wire.no_handles, _convert, 1 << 20)  # small plain data crosses by value
+            wire.encode(value, wire.no_handles, None, 1 << 20)  # small plain data crosses by value
             return ("value", value)
         except wire.WireError:
             pass
@@ -261,10 +225,17 @@ class Worker:
                 fn = self.target(ref)
                 if attr is not None:
                     fn = getattr(fn, attr)
-                value = fn(*args, **kwargs)
+                start = _thread_time()
+                try:
+                    value = fn(*args, **kwargs)
+                finally:
+                    self.call_cpu = _thread_time() - start
             elif op == "getattr":
                 _, ref, attr = request
                 obj = self.target(ref)
+                if attr == CPU_ATTRIBUTE:
+                    self.reply(("ok", self.call_cpu))
+                    return
                 value = getattr(obj, attr)
                 if isinstance(value, _MethodType) and value.__self__ is obj:
                     self.reply(("method", type(value.__func__).__name__))
@@ -277,7 +248,9 @@ class Worker:
                 self.reply(("unsendable", f"unknown request {op!r}"))
                 return
         except BaseException as exc:  # noqa: BLE001 - the student's failure goes back as text
-            self.reply(("raised", type(exc).__name__, self.describe(exc)))
+            # the account on one line, then the student's frames it passed through
+            self.reply(("raised", exception_label(exc), self.describe(exc, chain=False),
+                        frame_chain(student_frames(exc.__traceback__, self.folder))))
             return
         self.reply(("ok", value))
 

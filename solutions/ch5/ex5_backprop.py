@@ -28,22 +28,31 @@ Problem (Neural Networks and Deep Learning, chapter 5 exercises):
       - ``relu_forward`` / ``relu_backward``: f'(Z) ⊙ δ.
     Vectorise: no Python loop over the batch, the channels or the output pixels of a
     convolution (use ``np.lib.stride_tricks.sliding_window_view`` or im2col; a loop over the
-    K*K kernel offsets is fine).
+    K*K kernel offsets is fine). The checks time conv_forward and conv_backward on one
+    300x300 image with a 1x1 kernel: each call may take 0.015 s of CPU time, which vectorised
+    code meets easily and a Python loop over the 90,000 output pixels does not.
 
 约定 / Conventions:
-    - float64 arrays, NCHW: x is (N, C, H, W); kernels w are (F, C, K, K) (square), biases b
+    - float64 数组,NCHW:x 为 (N, C, H, W);卷积核 w 为 (F, C, K, K)(方形),偏置 b 为 (F,)。
+      float64 arrays, NCHW: x is (N, C, H, W); kernels w are (F, C, K, K) (square), biases b
       are (F,).
-    - "Convolution" is the book's cross-correlation ⊗ (互相关, §5.1.2), 0-based, with
+    - "卷积"是书中的互相关 ⊗(§5.1.2),下标从 0 开始,步长为 s,x 的四周各补 p 个零(x_pad):
+      "Convolution" is the book's cross-correlation ⊗ (互相关, §5.1.2), 0-based, with
       stride s and zero padding p on every side of x (x_pad):
           out[n, f, i, j] = b[f] + sum_{c, u, v} w[f, c, u, v] * x_pad[n, c, i*s + u, j*s + v]
       Ho = (H + 2p - K) // s + 1, Wo = (W + 2p - K) // s + 1.
-    - Pooling windows are k x k with stride s, no padding; they may overlap (s < k) or leave
+    - 汇聚窗口为 k x k,步长为 s,不填充;窗口可以重叠(s < k)或留有间隙(s > k)。
+      Ho = (H - k) // s + 1;没有窗口覆盖的行和列被丢弃,它们的梯度为 0。
+      Pooling windows are k x k with stride s, no padding; they may overlap (s < k) or leave
       gaps (s > k). Ho = (H - k) // s + 1; rows and columns that no window covers are
       dropped, and their gradient is 0.
-    - The checks give every backward the cache its forward returned, untouched, possibly
+    - 检查程序把 forward 返回的 cache 原样交给 backward,中间可能在进程之间复制:cache 只能由
+      数组、数、字符串、元组和字典构成。
+      The checks give every backward the cache its forward returned, untouched, possibly
       after copying it between processes: build caches from arrays, numbers, strings,
       tuples and dicts only.
-    - Bad arguments raise ``ValueError`` naming the numbers.
+    - 参数不合法时抛出 ``ValueError``,信息中给出相关的数。
+      Bad arguments raise ``ValueError`` naming the numbers.
 """
 
 import numpy as np

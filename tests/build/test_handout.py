@@ -16,10 +16,10 @@ import pytest
 
 from autograder.build import public_check_source
 from autograder.checks.runner import load_check_file
-from tests.build.helpers import extract, jupyter_kernel_missing, otter_check, run
+from tests.build.helpers import jupyter_kernel_missing, otter_check, run
 from tests.support import ASSIGNMENTS, CHAPTER, ROOT, SOLUTIONS
 
-FOLDER = "nndl-ch5"
+FOLDER = f"nndl-{CHAPTER.id}"
 SOLUTION_BLOCK = re.compile(r"^[ \t]*# =+ SOLUTION BEGIN =+[ \t]*\n(.*?)^[ \t]*# =+ SOLUTION END",
                             re.S | re.M)
 
@@ -176,30 +176,6 @@ def test_stripping_keeps_comments_and_layout_of_what_stays():
 
 # --------------------------------------------------------------------------- the local check
 
-@pytest.fixture(scope="module")
-def numpy_only_python(tmp_path_factory) -> Path:
-    """A fresh virtual environment with NumPy and nothing else (no otter, no yaml, not us)."""
-    venv = tmp_path_factory.mktemp("venv") / "numpy-only"
-    base = getattr(sys, "_base_executable", None) or sys.executable
-    # Without pip of its own (ensurepip takes seconds): this environment's pip installs into it.
-    proc = run([base, "-m", "venv", "--without-pip", str(venv)])
-    assert proc.returncode == 0, proc.stderr
-    python = venv / "bin" / "python"
-    proc = run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "numpy"])
-    if proc.returncode != 0:
-        pytest.skip(f"pip could not install numpy into a fresh venv: {proc.stderr[-500:]}")
-    probe = run([str(python), "-c", "import importlib.util as u; print([m for m in "
-                 "('numpy', 'otter', 'yaml', 'autograder', 'pip') if u.find_spec(m)])"],
-                cwd=str(venv))
-    assert probe.stdout.strip() == "['numpy']", probe.stdout + probe.stderr
-    return python
-
-
-@pytest.fixture()
-def handout_dir(built, tmp_path) -> Path:
-    return extract(built.student_zip, tmp_path) / FOLDER
-
-
 def _public_count() -> int:
     return sum(1 for e in CHAPTER.exercises for c in e.checks if not c.hidden)
 
@@ -207,9 +183,15 @@ def _public_count() -> int:
 def test_local_check_fails_every_public_check_on_the_stubs(numpy_only_python, handout_dir):
     proc = run([str(numpy_only_python), "check.py"], cwd=str(handout_dir))
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert proc.stdout.count("[FAILED]") == _public_count(), proc.stdout
-    assert "[passed]" not in proc.stdout
-    assert "NotImplementedError" in proc.stdout
+    # every check calls a stub: each says so in one line, naming the function and its line
+    assert proc.stdout.count("[ TODO ]") == _public_count() + 1, proc.stdout  # and the legend
+    assert "[passed]" not in proc.stdout and "[FAILED]" not in proc.stdout
+    assert "test_rot180 (0/1): rot180 (line " in proc.stdout
+    total = sum(c.points for e in CHAPTER.exercises for c in e.checks if not c.hidden)
+    assert f"total: 0/{total:g} public points in {len(CHAPTER.exercises)} exercises" in proc.stdout
+    # one line per check, a heading and a total per exercise, a few lines at the end
+    assert len(proc.stdout.splitlines()) <= _public_count() + 4 * len(CHAPTER.exercises) + 8, \
+        proc.stdout
 
 
 def test_local_check_passes_every_public_check_on_the_references(numpy_only_python, handout_dir,
@@ -243,12 +225,17 @@ def test_otter_check_works_on_each_exercise_of_the_handout(handout_dir):
     why = jupyter_kernel_missing()
     if why:
         pytest.skip(why)
-    jobs = [(CHAPTER.exercises[0], "stub")] + [(e, "reference") for e in CHAPTER.exercises]
+    jobs = [(CHAPTER.exercises[0], "stub"), (CHAPTER.exercise("ex5_3"), "syntax error")] + \
+        [(e, "reference") for e in CHAPTER.exercises]
     args = []
     for e, what in jobs:  # each in its own copy: otter check writes a log where it runs
-        where = shutil.copytree(handout_dir, handout_dir.parent / f"otter-{e.id}-{what}")
+        where = shutil.copytree(handout_dir, handout_dir.parent / f"otter-{e.id}-{what[:3]}")
         if what == "reference":
             shutil.copy(SOLUTIONS / "ch5" / e.code, where / e.code)
+        if what == "syntax error":
+            source = (SOLUTIONS / "ch5" / e.code).read_text(encoding="utf-8")
+            (where / e.code).write_text(source.replace("def conv1x1(x, w, b=None):",
+                                                       "def conv1x1(x, w, b=None)"), encoding="utf-8")
         args.append((str(where), e.code, e.id))
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         outputs = list(pool.map(otter_check, *zip(*args)))
@@ -256,6 +243,11 @@ def test_otter_check_works_on_each_exercise_of_the_handout(handout_dir):
         if what == "stub":
             assert "Test case failed" in out and "NotImplementedError" in out, out
             assert "All tests passed!" not in out
+        elif what == "syntax error":  # said as a syntax error, not as names it lacks
+            public = sum(1 for c in e.checks if not c.hidden)
+            assert out.count("ex5_3.py failed to import: SyntaxError in ex5_3.py, line ") == public, out
+            assert "def conv1x1(x, w, b=None)" in out
+            assert "is not defined" not in out
         else:
             assert out.strip().endswith("All tests passed!"), (e.id, out)
 

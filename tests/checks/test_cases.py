@@ -24,7 +24,7 @@ def test_a_missing_name_fails_with_the_file_it_belongs_to(tmp_path):
     result = run_case(case, {"f": lambda: 1})
     assert not result.passed
     assert result.message == ("g is not defined in ex9_1.py: define it with the signature the "
-                              "stub gives")
+                              "stub gives\nex9_1.py 中没有定义 g:请按存根给出的签名定义它")
     assert run_case(case, {"f": lambda: 1, "g": lambda: 1}).passed
     assert not run_case(case, {"f": lambda: 1, "g": lambda: 2}).passed
 

@@ -92,7 +92,33 @@ def test_public_literals_are_what_the_oracle_computes(check_env):
             np.testing.assert_allclose(e[f"{tag}_DX_POOL_{i}"], numeric, atol=1e-9)
     np.testing.assert_array_equal(np.maximum(e["X_RELU"], 0), e["OUT_RELU"])
     np.testing.assert_array_equal(e["DOUT_RELU"] * (e["X_RELU"] > 0), e["DX_RELU"])
-    assert not (e["X_RELU"] == 0).any()  # the checks never ask for ReLU's derivative at 0
+    # the derivative at 0 is asked for, and is 0 (the docstring): one input is exactly 0
+    zero = e["X_RELU"] == 0
+    assert zero.sum() == 1 and e["DOUT_RELU"][zero] != 0 and e["DX_RELU"][zero] == 0
+    np.testing.assert_array_equal(oracle.conv2d(e["X_CONV_C"], e["W_CONV_C"], e["B_CONV_C"], 2, 1),
+                                  e["OUT_CONV_C"])
+
+
+def _first_maximum_dx(x, k, s, dout):
+    """Max pooling's input gradient, each window's to its first maximum in row-major order."""
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            window = x[0, 0, i * s:i * s + k, j * s:j * s + k]
+            r, c = divmod(int(np.argmax(window)), k)  # np.argmax: the first maximum
+            dx[0, 0, i * s + r, j * s + c] += dout[0, 0, i, j]
+    return dx
+
+
+@pytest.mark.parametrize("i,size", [(3, 2), (4, 3)])
+def test_tied_pool_literals_give_the_first_maximum_the_gradient(check_env, i, size):
+    e = check_env
+    x, dout = e[f"X_POOL_{i}"], e[f"DOUT_POOL_{i}"]
+    np.testing.assert_array_equal(oracle.pool2d(x, "max", size, 2), e[f"MAX_POOL_{i}"])
+    np.testing.assert_array_equal(_first_maximum_dx(x, size, 2, dout), e[f"MAX_DX_POOL_{i}"])
+    windows = np.lib.stride_tricks.sliding_window_view(x[0, 0], (size, size))[::2, ::2]
+    maxima = windows.max(axis=(2, 3), keepdims=True)
+    assert ((windows == maxima).sum(axis=(2, 3)) > 1).all()  # every window has a tie
 
 
 def test_hidden_shapes_cover_what_the_exercise_promises(check_env):

@@ -28,14 +28,37 @@ SEED_WITH_TORCH = FIXTURES / "ch5" / "seed" / "with_torch" / "ex5_numpy_cnn.py"
 # What the seed answer (torch import removed) earns, check by check: its forward is right
 # for every kernel, stride and padding but never adds the bias; grad_w and grad_b are right;
 # dx is computed with the unflipped kernel and crashes for stride > 1; MaxPooling is right
-# only when its windows tile the input; the other classes do not exist. 10 of 30 points.
+# only when its windows tile the input; the other classes do not exist. 8.5 of 30 points.
+#
+# Re-derived after issue 13 (it earned 10 of 30 before); each change is right because:
+# - its update and zero_grad are right and its backward SETS the gradients: the former
+#   test_conv_zero_grad_update is now test_conv_update and test_conv_zero_grad, and the new
+#   test_conv_grads_set passes too; its kernels have the documented shape
+#   (test_conv_parameter_shapes passes);
+# - test_conv_dx_public still fails, now on dx itself: its forward is pinned with a zero bias
+#   (as every forward check sets one), so the missing bias costs only the bias checks;
+# - it checks none of its arguments (test_conv_errors and test_maxpool_errors fail: the
+#   docstrings ask for ValueErrors);
+# - its im2col is built by a Python loop over the windows and its MaxPooling loops over
+#   every window (test_conv_vectorised and test_maxpool_vectorised fail: 0.05 s and 0.08 s
+#   of CPU time against a budget of 0.015 s);
+# - its pooling breaks on overlapping windows (test_maxpool_ties, whose second case overlaps,
+#   fails with the same broadcast error as the hidden overlap check);
+# - weights moved between checks (test_conv_grad_b_public 1 -> 0.5, test_conv_forward_random
+#   2 -> 1.5, test_conv_grad_b_random 1 -> 0.5, test_maxpool_forward_public 1 -> 0.5) to make
+#   room for the new checks within the exercise's 30 points.
 SEED_OUTCOME = {
     "test_conv_forward_public": True,
     "test_conv_forward_bias_public": False,
     "test_conv_dx_public": False,
     "test_conv_grad_w_public": True,
     "test_conv_grad_b_public": True,
-    "test_conv_zero_grad_update": True,
+    "test_conv_update": True,
+    "test_conv_zero_grad": True,
+    "test_conv_grads_set": True,
+    "test_conv_parameter_shapes": True,
+    "test_conv_errors": False,
+    "test_conv_vectorised": False,
     "test_conv_forward_random": True,
     "test_conv_bias_random": False,
     "test_conv_dx_random": False,
@@ -45,6 +68,9 @@ SEED_OUTCOME = {
     "test_conv_stride_grads": False,
     "test_maxpool_forward_public": True,
     "test_maxpool_backward_public": True,
+    "test_maxpool_ties": False,
+    "test_maxpool_errors": False,
+    "test_maxpool_vectorised": False,
     "test_maxpool_forward_random": False,
     "test_maxpool_backward_overlap": False,
     "test_maxpool_backward_remainder": False,
@@ -52,12 +78,22 @@ SEED_OUTCOME = {
     "test_flatten": False,
     "test_linear_forward_public": False,
     "test_linear_backward_public": False,
+    "test_linear_update": False,
+    "test_linear_zero_grad": False,
+    "test_linear_grads_set": False,
+    "test_linear_parameter_shapes": False,
+    "test_linear_errors": False,
     "test_softmax_ce_public": False,
     "test_softmax_ce_random": False,
-    "test_module": False,
-    "test_training": False,
+    "test_softmax_ce_errors": False,
+    "test_module_forward": False,
+    "test_module_backward": False,
+    "test_module_step": False,
+    "test_module_zero_grad": False,
+    "test_training_preview": False,
+    "test_held_out_accuracy": False,
 }
-SEED_SCORE = 10.0
+SEED_SCORE = 8.5
 
 
 def _import(path: Path, name: str):
@@ -92,12 +128,17 @@ def test_seed_answer_outcome_is_exact_per_check(seed_results):
     ("test_conv_dx_random", ["relative error", "padding 1"]),
     ("test_conv_stride_dx", ["ValueError", "cannot reshape", "in backward"]),
     ("test_conv_stride_grads", ["ValueError", "in backward"]),
+    ("test_conv_errors", ["Conv2D(0, 2, 3, 1, 0): expected a ValueError", "got an object of type Conv2D"]),
+    ("test_conv_vectorised", ["Conv2D(1, 1, 1, 1, 0).forward(x)", "s of CPU time, expected at most 0.015 s",
+                              "Vectorise"]),
+    ("test_maxpool_vectorised", ["MaxPooling(2, 2).forward(x)", "22,500 windows", "expected at most 0.015 s"]),
+    ("test_maxpool_ties", ["ValueError", "broadcast", "in backward"]),
     ("test_maxpool_forward_random", ["IndexError", "in forward"]),
     ("test_maxpool_backward_remainder", ["ValueError", "broadcast", "in backward"]),
     ("test_relu", ["ReLU is not defined in ex5_numpy_cnn.py"]),
     ("test_softmax_ce_public", ["SoftmaxCrossEntropy is not defined"]),
-    ("test_module", ["ReLU is not defined"]),
-    ("test_training", ["ReLU is not defined"]),
+    ("test_module_backward", ["ReLU is not defined"]),
+    ("test_held_out_accuracy", ["ReLU is not defined"]),
 ])
 def test_seed_answer_failures_say_why(seed_results, case, words):
     message = seed_results[case].message
@@ -272,17 +313,57 @@ def test_reference_loops_only_over_kernel_offsets():
 
 # ------------------------------------------------------------------ the check file
 
-def test_training_check_has_margin_on_the_reference(ref):
-    """The reference passes the training check with 5 points to spare (it reaches 99%)."""
+def test_training_checks_have_margin_on_the_reference(ref):
+    """The reference passes the graded training with 5 points to spare (it reaches 99%, the
+    weights it learns evaluated by the oracle's forward pass) and the preview with its loss
+    at 0.78 against the 0.9 asked for."""
     check_file = load_check_file(EXERCISE.check_file)
-    case = next(c for c in check_file.cases if c.name == "test_training")
-    namespace = case.func.__globals__
-    assert namespace["TRAIN_MIN_ACCURACY"] == 0.90
-    namespace["TRAIN_MIN_ACCURACY"] = 0.95
-    assert run_case(case, ref).passed
-    namespace["TRAIN_MIN_ACCURACY"] = 1.01
-    message = run_case(case, ref).message
-    assert "held-out accuracy of 99.0%" in message and "training loss went from" in message
+    cases = {c.name: c for c in check_file.cases}
+    namespace = cases["test_held_out_accuracy"].func.__globals__
+    assert namespace["TRAIN_MIN_ACCURACY"] == 0.90 and namespace["PREVIEW_MAX_LOSS"] == 0.9
+    try:
+        namespace["TRAIN_MIN_ACCURACY"] = 0.95
+        assert run_case(cases["test_held_out_accuracy"], ref).passed
+        namespace["TRAIN_MIN_ACCURACY"] = 1.01
+        message = run_case(cases["test_held_out_accuracy"], ref).message
+        assert "held-out accuracy of 99.0%" in message and "grader's own forward pass" in message
+        namespace["PREVIEW_MAX_LOSS"] = 0.8
+        assert run_case(cases["test_training_preview"], ref).passed
+        namespace["PREVIEW_MAX_LOSS"] = 0.75
+        message = run_case(cases["test_training_preview"], ref).message
+        assert "the mean training loss of the last 10 steps is 0.78" in message, message
+    finally:
+        namespace["TRAIN_MIN_ACCURACY"], namespace["PREVIEW_MAX_LOSS"] = 0.90, 0.9
+
+
+def test_a_forward_pass_that_remembers_cannot_stand_in_for_learning():
+    """The memorising answer reaches 99% held-out accuracy through its own forward pass and
+    a training loss of 0; the weights its layers learned, evaluated by the oracle, do not."""
+    from tests.support import wrong_answer_env
+
+    fixture = FIXTURES / "ch5" / "wrong" / EXERCISE.id / "forward_memorises_labels.py"
+    results = run_env(EXERCISE, wrong_answer_env(EXERCISE, fixture))
+    assert results["test_training_preview"].passed
+    assert not results["test_held_out_accuracy"].passed
+    assert "grader's own forward pass" in results["test_held_out_accuracy"].message
+
+
+@pytest.mark.parametrize("fixture,case,says", [
+    ("linear_weights_out_by_in", "test_linear_parameter_shapes",
+     "Linear(4, 2).weights after construction: expected an array of shape (4, 2), got an array "
+     "of shape (2, 4) (the right sizes in another order: the docstring asks for "
+     "(in_features, out_features) = (4, 2))"),
+    ("conv_weights_in_by_out", "test_conv_parameter_shapes",
+     "the docstring asks for (C_out, C_in, K, K) = (3, 2, 3, 3)"),
+    ("linear_grad_w_transposed", "test_linear_backward_public",
+     "the docstring asks for (in_features, out_features) = (4, 2)"),
+])
+def test_a_known_wrong_orientation_is_named(fixture, case, says):
+    from tests.support import wrong_answer_env
+
+    path = FIXTURES / "ch5" / "wrong" / EXERCISE.id / f"{fixture}.py"
+    message = run_env(EXERCISE, wrong_answer_env(EXERCISE, path))[case].message
+    assert says in message, message
 
 
 def test_public_checks_do_not_use_the_oracle():

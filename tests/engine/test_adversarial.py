@@ -28,12 +28,13 @@ LIMIT = ("timed out after 3 s (the wall-clock limit)", "used more than 3 s of CP
 # student -> (points of ex5_4 it must get, texts one of which every failing message contains)
 EX5_4 = {
     "aaa_honest": (10, None),
-    "always_equal": (5, "expected the integer"),
+    "always_equal": (5, "expected"),  # the subclasses cross as their real values (0, {})
     "builtins_patched": (5, "expected"),
     "fork_children": (10, None),
     "kill_parent": (5, "expected"),
     "loop_import": (0, LIMIT),
-    "loop_one_function": (5, LIMIT),
+    # six checks call the looping function: the later ones meet the exercise's time budget
+    "loop_one_function": (5, LIMIT + ("used up its time", "the remaining checks of this exercise")),
     "memory_bomb": (5, "ran out of memory (limit 300 MB)"),
     "nan_answers": (0, "expected the integer"),
     "numpy_patched": (5, "expected"),

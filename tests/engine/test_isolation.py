@@ -41,7 +41,7 @@ CLASSES = {
     "tree_memory": ("ex5_4", 0, None),
     "disk_fill": ("ex5_4", 0, None),
     # 6. hidden inputs never reach a public message (checked below against a public-only run)
-    "hidden_leak": ("ex5_numpy_cnn", 29, "seen before this check"),
+    "hidden_leak": ("ex5_numpy_cnn", 29.5, "seen before this check"),  # the check is worth 0.5
     # 7. a student's large plain globals cost the grader little
     "big_globals": ("ex5_4", 10, None),
 }

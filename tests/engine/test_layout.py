@@ -41,14 +41,17 @@ def test_the_engine_imports_nothing_above_it(path):
     assert not above, f"{path.name} imports {sorted(above)}"
 
 
-@pytest.mark.parametrize("name", ["wire.py", "worker.py", "confine.py", "forkserver.py"])
+@pytest.mark.parametrize("name", ["wire.py", "plain.py", "worker.py", "confine.py", "describe.py",
+                                  "forkserver.py"])
 def test_the_sandboxed_files_need_only_the_standard_library_and_numpy(name):
     if not hasattr(sys, "stdlib_module_names"):
         pytest.skip("needs Python 3.10's sys.stdlib_module_names")
-    allowed = set(sys.stdlib_module_names) | {"numpy", "wire", "confine", "forkserver"}
+    allowed = set(sys.stdlib_module_names) | {"numpy", "wire", "plain", "confine", "describe",
+                                              "forkserver"}
     # imported in-process (the local check), worker.py takes its siblings as package modules;
     # run as a script in the sandbox, the copies next to it
-    siblings = {"autograder.engine", "autograder.engine.wire", "autograder.engine.confine",
+    siblings = {"autograder.engine", "autograder.engine.wire", "autograder.engine.plain",
+                "autograder.engine.confine", "autograder.engine.describe",
                 "autograder.engine.forkserver"}
     roots = {m.split(".")[0] for m in imported_modules(ENGINE / name) - siblings}
     assert roots <= allowed, sorted(roots - allowed)

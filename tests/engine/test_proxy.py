@@ -80,6 +80,57 @@ def equal_to_everything():
 def apply(f, x):
     return f(x)
 
+class ShapeError(ValueError):
+    pass
+
+class Both(KeyError, TypeError):
+    pass
+
+def fail_subclass(kind):
+    if kind == "shape":
+        raise ShapeError("kernel (7, 2) is larger than image (4, 5)")
+    if kind == "both":
+        raise Both("two bases")
+    if kind == "axis":
+        np.sum(np.ones(2), axis=3)
+    raise np.linalg.LinAlgError("singular")
+
+class Liar(int):
+    def __eq__(self, other):
+        return True
+    __hash__ = int.__hash__
+    def __int__(self):
+        return 589824
+    def __index__(self):
+        return 589824
+
+def lying_count():
+    return Liar(3)
+
+Cache = namedtuple("Cache", "x stride")
+
+def forward(x):
+    return x * 2, Cache(x, 2)
+
+def backward(dout, cache):
+    return dout * cache.x * cache.stride  # attribute access: the cache must be the namedtuple
+
+def letters():
+    return {np.str_("a"), np.str_("D")}
+
+def writeable(a):
+    return bool(a.flags.writeable)
+
+def reverse_in_place(a):
+    a[...] = a[::-1].copy()
+    return a
+
+def burn(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
 def call_method(obj, x):
     return obj.forward(x)
 '''
@@ -137,11 +188,23 @@ def test_arguments_are_copies(env):
     assert np.array_equal(a, np.ones(3)) and np.array_equal(back, np.zeros(3))
 
 
-def test_standard_dicts_cross_as_dicts_and_other_containers_as_objects(env):
-    assert env["ordered"]() == {"b": 1, "a": 2}
+def test_subclasses_of_plain_types_cross_as_their_base_values(env):
+    assert env["ordered"]() == {"b": 1, "a": 2} and isinstance(env["ordered"](), dict)
     p = env["pair"]()
-    assert isinstance(p, StudentObject) and "Pair" in repr(p)
-    assert env["first"](p) == 1  # passed back exactly as received
+    assert p == (1, 2) and isinstance(p, tuple) and not isinstance(p, StudentObject)
+    assert env["first"](p) == 1  # passed back as the student's own namedtuple
+    got = env["letters"]()
+    assert got == {"a", "D"} and all(type(c) is str for c in got)
+    count = env["lying_count"]()
+    assert type(count) is int and count == 3
+    with pytest.raises(AssertionError, match="expected 589,824, got 3"):
+        assert_int(count, 589_824, what="params")
+
+
+def test_a_namedtuple_cache_goes_back_to_the_backward_pass_as_itself(env):
+    out, cache = env["forward"](np.ones(2))
+    assert isinstance(cache, tuple) and np.array_equal(cache[0], np.ones(2)) and cache[1] == 2
+    assert np.array_equal(env["backward"](np.full(2, 3.0), cache), np.full(2, 6.0))
 
 
 def test_objects_live_in_the_worker(env):
@@ -183,6 +246,49 @@ def test_student_exceptions(env):
         env["fail"]("numpy")
     with pytest.raises(StudentError, match="AttributeError"):
         env["Layer"](1).missing
+
+
+def test_student_exception_types_arrive_as_the_built_in_types_they_extend(env):
+    with pytest.raises(ValueError, match=r"ShapeError: kernel \(7, 2\) is larger") as info:
+        env["fail_subclass"]("shape")
+    assert type(info.value).__name__ == "ShapeError" and isinstance(info.value, StudentError)
+    assert info.value.student_type == "ShapeError"
+    with pytest.raises(KeyError) as info:
+        env["fail_subclass"]("both")
+    assert isinstance(info.value, TypeError) and type(info.value).__name__ == "Both"
+    with pytest.raises(IndexError, match="AxisError"):
+        env["fail_subclass"]("axis")
+    with pytest.raises(ValueError, match="LinAlgError: singular"):
+        env["fail_subclass"]("linalg")
+    with pytest.raises(StudentError, match="Oops") as info:
+        env["fail"]("custom")
+    assert type(info.value).__name__ == "Oops" and not isinstance(info.value, ValueError)
+
+
+def test_read_only_arrays_arrive_read_only(env):
+    a = np.arange(3.0)
+    assert env["writeable"](a) is True
+    a.flags.writeable = False
+    assert env["writeable"](a) is False
+    with pytest.raises(ValueError, match="read-only"):
+        env["reverse_in_place"](a)
+
+
+def test_the_worker_measures_the_cpu_time_of_the_last_call(env):
+    from autograder.checks import timing
+    from autograder.engine.worker import CPU_ATTRIBUTE
+
+    assert CPU_ATTRIBUTE == timing.CPU_ATTRIBUTE  # two copies: the worker imports no checks
+    value, seconds = timing.cpu_seconds(lambda: env["burn"](3_000_000), env["burn"])
+    assert value == sum(range(3_000_000)) and seconds > 0.05  # this process only waited
+    env["burn"](10)
+    small = getattr(env["burn"], CPU_ATTRIBUTE)
+    env["burn"](2_000_000)
+    large = getattr(env["burn"], CPU_ATTRIBUTE)
+    assert type(small) is float and 0 <= small < 0.05 and large > 0.02, (small, large)
+    layer = env["Layer"](2)
+    layer.forward(np.ones(2))
+    assert getattr(layer, CPU_ATTRIBUTE) < 0.05  # any student object answers for the last call
 
 
 def test_results_too_large_are_refused(env):
@@ -239,3 +345,24 @@ def test_import_failures(tmp_path):
         with Session(folder, "mod.py", Limits(timeout=5.0)) as s:
             with pytest.raises(ImportFailed, match=pattern):
                 s.start()
+
+
+def test_a_call_in_words_shows_the_shapes_of_its_arrays():
+    from autograder.engine.proxy import _short
+
+    assert _short(np.ones((2, 3))) == "<array of shape (2, 3)>"
+    assert _short(np.ones(4, dtype=np.int64)) == "<int64 array of shape (4,)>"
+    cache = (np.ones((2, 1, 5, 5)), np.ones((3, 1, 3, 3)), {"stride": 2, "pad": 1})
+    assert _short(cache) == ("(<array of shape (2, 1, 5, 5)>, <array of shape (3, 1, 3, 3)>, "
+                             "{'stride': 2, 'pad': 1})")
+    assert _short(list(range(30))) == "<list of length 30>"
+
+
+def test_a_student_exception_reads_in_one_line_and_tells_the_student_more(env):
+    """A check reads ``str(exc)``: the worker's account on one line, as before. What the
+    student reads (``nndl_message``) adds the call the check made, with its arguments."""
+    with pytest.raises(ValueError) as info:
+        env["fail"]("value")
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith("ValueError: bad size 7 > 3 (in mod.py, line ")
+    assert info.value.nndl_message == str(info.value) + "\n    while running fail('value')"

@@ -3,18 +3,20 @@
 Public checks use literal values: a small 1x1 convolution worked by hand, parameter counts
 and the GoogLeNet 3a figures of the course. Hidden checks use random shapes and counts from
 fixed seeds, compare ``conv1x1`` with the general convolution of ``oracle.conv2d``, and
-grade the multiple-choice item (hidden: a public check would give the answer away).
+grade the multiple-choice item (hidden: a public check would give the answer away). Each
+public check grades one thing (the values, the bias, a (C_out, C_in, 1, 1) kernel, the bias
+count, each reduction, the documented ValueErrors), so that partial credit follows what is
+wrong.
 """
 
 import numpy as np
 
 from autograder.checks.cases import check
-from autograder.checks.compare import assert_close, assert_int, describe
+from autograder.checks.compare import assert_close, assert_int, describe, expect_value_error
 
 OK_FORMAT = False
 
 name = "ex5_3"
-
 
 
 def _letters(got, known, what):
@@ -35,51 +37,122 @@ def _letters(got, known, what):
     return letters
 
 
+# A small 1x1 convolution worked by hand: x (1, 2, 2, 2), w (3, 2), b (3,).
+X_1X1 = np.array([[[[1.0, 2.0], [0.0, -1.0]],
+                   [[3.0, 0.0], [1.0, 2.0]]]])
+W_1X1 = np.array([[1.0, 2.0],
+                  [-1.0, 0.5],
+                  [0.0, 3.0]])
+B_1X1 = np.array([0.5, -1.0, 2.0])
+OUT_1X1 = np.array([[[[7.0, 2.0], [2.0, 3.0]],
+                     [[0.5, -2.0], [0.5, 2.0]],
+                     [[9.0, 0.0], [3.0, 6.0]]]])
+
+
 @check(points=1)
 def test_conv1x1_public(conv1x1):
-    x = np.array([[[[1.0, 2.0], [0.0, -1.0]],
-                   [[3.0, 0.0], [1.0, 2.0]]]])                       # (1, 2, 2, 2)
-    w = np.array([[1.0, 2.0],
-                  [-1.0, 0.5],
-                  [0.0, 3.0]])                                       # (3, 2)
-    b = np.array([0.5, -1.0, 2.0])
-    no_bias = np.array([[[[7.0, 2.0], [2.0, 3.0]],
-                         [[0.5, -2.0], [0.5, 2.0]],
-                         [[9.0, 0.0], [3.0, 6.0]]]])                 # (1, 3, 2, 2)
-    what = "conv1x1(x, w{}) for x of shape (1, 2, 2, 2), w of shape {}{}"
-    assert_close(conv1x1(x.copy(), w.copy()), no_bias, what=what.format("", (3, 2), ", no bias"))
-    assert_close(conv1x1(x.copy(), w.copy(), b.copy()), no_bias + b[None, :, None, None],
-                 what=what.format(", b", (3, 2), ", b = [0.5, -1, 2] (one bias per output channel)"))
-    assert_close(conv1x1(x.copy(), w.reshape(3, 2, 1, 1), b.copy()), no_bias + b[None, :, None, None],
-                 what=what.format(", b", (3, 2, 1, 1), ", b = [0.5, -1, 2] (the kernel as a general "
-                                                        "convolution weight, K = 1)"))
+    assert_close(conv1x1(X_1X1.copy(), W_1X1.copy()), OUT_1X1,
+                 what="conv1x1(x, w) for x of shape (1, 2, 2, 2), w of shape (3, 2), no bias: "
+                      "out[n, o, i, j] = sum_c w[o, c] * x[n, c, i, j]")
+
+
+@check(points=0.5)
+def test_conv1x1_bias_public(conv1x1):
+    assert_close(conv1x1(X_1X1.copy(), W_1X1.copy(), B_1X1.copy()),
+                 OUT_1X1 + B_1X1[None, :, None, None],
+                 what="conv1x1(x, w, b) for x of shape (1, 2, 2, 2), w of shape (3, 2), "
+                      "b = [0.5, -1, 2] (one bias per output channel, added at every position)")
+
+
+@check(points=0.5)
+def test_conv1x1_kernel_4d_public(conv1x1):
+    assert_close(conv1x1(X_1X1.copy(), W_1X1.reshape(3, 2, 1, 1)), OUT_1X1,
+                 what="conv1x1(x, w) for x of shape (1, 2, 2, 2), w of shape (3, 2, 1, 1) (the "
+                      "kernel as a general convolution weight, K = 1), no bias")
+
+
+@check(points=0.5)
+def test_conv1x1_errors(conv1x1):
+    # (x shape, w shape, b shape or None, what is wrong, what the message must show)
+    for x_shape, w_shape, b_shape, why, shows in [
+            ((3, 2, 2), (4, 3), None, "x is not 4-D", ("(3, 2, 2)",)),
+            ((1, 3, 2, 2), (4, 3, 3, 3), None, "w is (C_out, C_in, 3, 3), not a 1x1 kernel",
+             ("(4, 3, 3, 3)",)),
+            ((1, 3, 2, 2), (4,), None, "w is neither (C_out, C_in) nor (C_out, C_in, 1, 1)",
+             ("(4,)",)),
+            ((1, 3, 2, 2), (4, 2), None, "w has C_in = 2 but x has 3 channels", ("2", "3")),
+            ((1, 3, 2, 2), (4, 3), (3,), "b is not (C_out,) = (4,)", ("(3,)",))]:
+        args = [np.ones(x_shape), np.ones(w_shape)] + ([np.ones(b_shape)] if b_shape else [])
+        call = (f"conv1x1(x, w{', b' if b_shape else ''}) for x of shape {x_shape}, w of shape "
+                f"{w_shape}" + (f", b of shape {b_shape}" if b_shape else ""))
+        expect_value_error(lambda: conv1x1(*args), what=call, why=why, shows=shows)
+
+
+@check(points=0.5)
+def test_conv_params_public(conv_params):
+    for args, expected in [((192, 64, 1), 12_288), ((192, 128, 3), 221_184), ((16, 32, 5), 12_800),
+                           ((3, 64, 7), 9_408)]:
+        assert_int(conv_params(*args), expected,
+                   what=f"conv_params({', '.join(map(str, args))}) (K * K * C_in * C_out, no bias)")
+    assert_int(conv_params(3, 64, 7, bias=False), 9_408, what="conv_params(3, 64, 7, bias=False)")
+
+
+@check(points=0.5)
+def test_conv_params_bias_public(conv_params):
+    assert_int(conv_params(3, 64, 7, bias=True), 9_472,
+               what="conv_params(3, 64, 7, bias=True) (one bias per output channel: 9,408 + 64)")
+    assert_int(conv_params(192, 64, 1, bias=True), 12_352,
+               what="conv_params(192, 64, 1, bias=True) (12,288 + 64)")
+
+
+@check(points=0.25)
+def test_conv_params_errors(conv_params):
+    for args in [(0, 64, 3), (3, -1, 3), (3, 64, 2.5), (True, 64, 3)]:
+        bad = next(a for a in args if isinstance(a, (bool, float)) or a < 1)
+        expect_value_error(lambda: conv_params(*args),
+                           what=f"conv_params({', '.join(map(repr, args))})",
+                           why="every count must be an int >= 1", shows=(repr(bad),))
 
 
 @check(points=1)
-def test_conv_params_public(conv_params):
-    for args, kwargs, expected in [((192, 64, 1), {}, 12_288), ((192, 128, 3), {}, 221_184),
-                                   ((16, 32, 5), {}, 12_800), ((3, 64, 7), {}, 9_408),
-                                   ((3, 64, 7), {"bias": True}, 9_472),
-                                   ((3, 64, 7), {"bias": False}, 9_408)]:
-        call = "conv_params(" + ", ".join([str(a) for a in args] + [f"{k}={v}" for k, v in kwargs.items()]) + ")"
-        assert_int(conv_params(*args, **kwargs), expected, what=call)
-
-
-@check(points=2)
 def test_inception_googlenet_3a(inception_params):
     assert_int(inception_params(192, 64, 128, 32), 387_072,
                what="inception_params(192, 64, 128, 32), GoogLeNet 3a without reductions "
                     "(1x1x192x64 + 3x3x192x128 + 5x5x192x32)")
+
+
+@check(points=0.5)
+def test_inception_reductions(inception_params):
     assert_int(inception_params(192, 64, 128, 32, reduce3x3=96, reduce5x5=16), 157_184,
                what="inception_params(192, 64, 128, 32, reduce3x3=96, reduce5x5=16), GoogLeNet 3a with "
                     "reductions (the 1x1 reduction layers' own weights count too)")
+
+
+@check(points=0.5)
+def test_inception_pool_proj(inception_params):
+    assert_int(inception_params(192, 64, 128, 32, pool_proj=32), 393_216,
+               what="inception_params(192, 64, 128, 32, pool_proj=32), GoogLeNet 3a without "
+                    "reductions and with a pool projection (387,072 plus the projection's "
+                    "1x1x192x32 = 6,144 weights)")
     assert_int(inception_params(192, 64, 128, 32, reduce3x3=96, reduce5x5=16, pool_proj=32), 163_328,
                what="inception_params(192, 64, 128, 32, reduce3x3=96, reduce5x5=16, pool_proj=32), "
                     "GoogLeNet 3a with reductions and a pool projection (157,184 plus the projection's "
                     "1x1x192x32 = 6,144 weights)")
 
 
-@check(points=2, hidden=True)
+@check(points=0.25)
+def test_inception_errors(inception_params):
+    for args, kwargs, bad in [((192, 64, 128, 32), {"reduce3x3": 0}, "0"),
+                              ((192, 64, 128, 2.5), {}, "2.5"),
+                              ((0, 64, 128, 32), {}, "0"),
+                              ((192, 64, 128, 32), {"pool_proj": -3}, "-3")]:
+        call = "inception_params(" + ", ".join([repr(a) for a in args]
+                                               + [f"{k}={v!r}" for k, v in kwargs.items()]) + ")"
+        expect_value_error(lambda: inception_params(*args, **kwargs), what=call,
+                           why="every count must be an int >= 1", shows=(bad,))
+
+
+@check(points=1, hidden=True)
 def test_conv1x1_random(conv1x1):
     rng = np.random.default_rng(5301)
     shapes = [(2, 3, 5, 4, 6), (1, 1, 3, 2, 5), (3, 6, 2, 7, 1), (2, 4, 4, 1, 1), (1, 5, 7, 3, 2)]
@@ -98,7 +171,7 @@ def test_conv1x1_random(conv1x1):
                      what=f"conv1x1(x, w, b) for {where}, b of shape {b.shape}")
 
 
-@check(points=1, hidden=True)
+@check(points=0.5, hidden=True)
 def test_conv1x1_is_general_conv(conv1x1):
     from autograder.checks.oracle import conv2d
 
@@ -116,7 +189,7 @@ def test_conv1x1_is_general_conv(conv1x1):
                           f"with K = 1 and zero biases")
 
 
-@check(points=1, hidden=True)
+@check(points=0.5, hidden=True)
 def test_conv_params_random(conv_params):
     rng = np.random.default_rng(5303)
     for _ in range(8):

@@ -1,4 +1,11 @@
-"""Checks for exercise 5-4 (time and space complexity), Otter exception format."""
+"""Checks for exercise 5-4 (time and space complexity), Otter exception format.
+
+Each check grades one quantity of one function, so that partial credit follows what is
+wrong: an answer that counts the biases in ``params`` loses the ``params`` checks only.
+Public checks use the book's case; hidden checks use random layers from fixed seeds. The
+checks of conv_cost come first: under the grader, a bottleneck_cost that never returns
+uses up the exercise's time after conv_cost has been graded.
+"""
 
 import numpy as np
 
@@ -9,27 +16,34 @@ OK_FORMAT = False
 
 name = "ex5_4"
 
-KEYS = ("time", "space", "params")
+BOOK_CONV = ((100, 3, 256, 256), {"time": 5_898_240_000, "space": 2_560_000, "params": 589_824})
+BOOK_BOTTLENECK = ((100, 3, 256, 64, 256),
+                   {"time": 1_638_400_000, "space": 3_200_000, "params": 163_840})
+
+MEANING = {"time": "multiplications", "space": "elements of the output feature maps",
+           "params": "kernel weights, no biases"}
 
 
-def _check_cost(got, expected, call):
-    got = assert_keys(got, KEYS, what=call)
-    for key in KEYS:
-        assert_int(got[key], expected[key], what=f'{call}["{key}"]')
+def _call(fn_name, args):
+    return f"{fn_name}({', '.join(map(str, args))})"
 
 
-@check(points=2)
-def test_conv_cost_book(conv_cost):
-    _check_cost(conv_cost(100, 3, 256, 256),
-                {"time": 5_898_240_000, "space": 2_560_000, "params": 589_824},
-                "conv_cost(100, 3, 256, 256)")
+def _check_one(fn, fn_name, args, key, expected):
+    """``fn(*args)[key]`` must be the int ``expected``; only that key is read."""
+    call = _call(fn_name, args)
+    got = assert_keys(fn(*args), (key,), what=call)
+    assert_int(got[key], expected, what=f'{call}["{key}"] ({MEANING[key]})')
 
 
-@check(points=2)
-def test_bottleneck_cost_book(bottleneck_cost):
-    _check_cost(bottleneck_cost(100, 3, 256, 64, 256),
-                {"time": 1_638_400_000, "space": 3_200_000, "params": 163_840},
-                "bottleneck_cost(100, 3, 256, 64, 256)")
+def _conv_expected(m, k, c_in, c_out):
+    return {"time": m * m * k * k * c_in * c_out, "space": m * m * c_out,
+            "params": k * k * c_in * c_out}
+
+
+def _bottleneck_expected(m, k, c_in, c_mid, c_out):
+    return {"time": m * m * (c_in * c_mid + k * k * c_mid * c_out),
+            "space": m * m * (c_mid + c_out),
+            "params": c_in * c_mid + k * k * c_mid * c_out}
 
 
 def _random_layers(seed, n=6):
@@ -39,20 +53,82 @@ def _random_layers(seed, n=6):
                int(rng.integers(1, 513)), int(rng.integers(1, 129)), int(rng.integers(1, 513)))
 
 
-@check(points=3, hidden=True)
-def test_conv_cost_random(conv_cost):
-    for m, k, c_in, _, c_out in _random_layers(5402):
-        _check_cost(conv_cost(m, k, c_in, c_out),
-                    {"time": m * m * k * k * c_in * c_out, "space": m * m * c_out,
-                     "params": k * k * c_in * c_out},
-                    f"conv_cost({m}, {k}, {c_in}, {c_out})")
+def _conv_book(conv_cost, key):
+    args, expected = BOOK_CONV
+    _check_one(conv_cost, "conv_cost", args, key, expected[key])
 
 
-@check(points=3, hidden=True)
-def test_bottleneck_cost_random(bottleneck_cost):
-    for m, k, c_in, c_mid, c_out in _random_layers(5403):
-        _check_cost(bottleneck_cost(m, k, c_in, c_mid, c_out),
-                    {"time": m * m * (c_in * c_mid + k * k * c_mid * c_out),
-                     "space": m * m * (c_mid + c_out),
-                     "params": c_in * c_mid + k * k * c_mid * c_out},
-                    f"bottleneck_cost({m}, {k}, {c_in}, {c_mid}, {c_out})")
+def _bottleneck_book(bottleneck_cost, key):
+    args, expected = BOOK_BOTTLENECK
+    _check_one(bottleneck_cost, "bottleneck_cost", args, key, expected[key])
+
+
+def _conv_random(conv_cost, seed, key):
+    for m, k, c_in, _, c_out in _random_layers(seed):
+        _check_one(conv_cost, "conv_cost", (m, k, c_in, c_out), key,
+                   _conv_expected(m, k, c_in, c_out)[key])
+
+
+def _bottleneck_random(bottleneck_cost, seed, key):
+    for args in _random_layers(seed):
+        _check_one(bottleneck_cost, "bottleneck_cost", args, key, _bottleneck_expected(*args)[key])
+
+
+@check(points=1)
+def test_conv_cost_time_book(conv_cost):
+    _conv_book(conv_cost, "time")
+
+
+@check(points=0.5)
+def test_conv_cost_space_book(conv_cost):
+    _conv_book(conv_cost, "space")
+
+
+@check(points=0.5)
+def test_conv_cost_params_book(conv_cost):
+    _conv_book(conv_cost, "params")
+
+
+@check(points=1, hidden=True)
+def test_conv_cost_time_random(conv_cost):
+    _conv_random(conv_cost, 5402, "time")
+
+
+@check(points=1, hidden=True)
+def test_conv_cost_space_random(conv_cost):
+    _conv_random(conv_cost, 5402, "space")
+
+
+@check(points=1, hidden=True)
+def test_conv_cost_params_random(conv_cost):
+    _conv_random(conv_cost, 5402, "params")
+
+
+@check(points=1)
+def test_bottleneck_cost_time_book(bottleneck_cost):
+    _bottleneck_book(bottleneck_cost, "time")
+
+
+@check(points=0.5)
+def test_bottleneck_cost_space_book(bottleneck_cost):
+    _bottleneck_book(bottleneck_cost, "space")
+
+
+@check(points=0.5)
+def test_bottleneck_cost_params_book(bottleneck_cost):
+    _bottleneck_book(bottleneck_cost, "params")
+
+
+@check(points=1, hidden=True)
+def test_bottleneck_cost_time_random(bottleneck_cost):
+    _bottleneck_random(bottleneck_cost, 5403, "time")
+
+
+@check(points=1, hidden=True)
+def test_bottleneck_cost_space_random(bottleneck_cost):
+    _bottleneck_random(bottleneck_cost, 5403, "space")
+
+
+@check(points=1, hidden=True)
+def test_bottleneck_cost_params_random(bottleneck_cost):
+    _bottleneck_random(bottleneck_cost, 5403, "params")

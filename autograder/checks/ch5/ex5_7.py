@@ -2,16 +2,20 @@
 exception format.
 
 Public checks use literal values: the book's example (a 4x4 input, a 3x3 kernel, so C is
-4 x 16) and a non-square kernel with stride 2 on an input that leaves a remainder. Hidden
-checks draw inputs from fixed seeds over strides 1 to 3, non-square kernels and inputs
-that do not tile, and compare against ``autograder.checks.oracle`` (imported inside the
-hidden checks only: the oracle does not ship with the public checks).
+4 x 16) and a non-square kernel with stride 2 on an input that leaves a remainder, and the
+documented ValueErrors. Hidden checks draw inputs from fixed seeds over strides 1 to 3,
+non-square kernels and inputs that do not tile, and compare against
+``autograder.checks.oracle`` (imported inside the hidden checks only: the oracle does not
+ship with the public checks). ``conv_backward_input``'s result is judged by one rule,
+``assert_close``, against C.T @ delta and against the numerical gradient alike. One hidden
+input is so large that its matrix C cannot be built (hundreds of GB; the grading engine's
+worker has 1 GB): the backward pass must be computed as the book does, not through C.
 """
 
 import numpy as np
 
 from autograder.checks.cases import check
-from autograder.checks.compare import as_array, assert_close, assert_grad
+from autograder.checks.compare import as_array, assert_close, expect_value_error
 from autograder.checks.gradcheck import numerical_gradient_array
 
 OK_FORMAT = False
@@ -133,7 +137,44 @@ def test_backward_input_public(conv_backward_input):
                  + " (the last row and column are not reached by any window: gradient 0)")
 
 
-@check(points=2, hidden=True)
+@check(points=0.25)
+def test_conv_forward_errors(conv_forward):
+    x, w = np.zeros((4, 4)), np.ones((3, 3))
+    for args, why, shows in [((x, w, 0), "stride 0 is below 1", ("0",)),
+                             ((x, w, 1.5), "the stride is not an int", ("1.5",)),
+                             ((np.zeros((1, 4, 4)), w, 1), "x is not 2-D", ("(1, 4, 4)",)),
+                             ((x, np.ones((3,)), 1), "w is not 2-D", ("(3,)",)),
+                             ((np.zeros((2, 4)), w, 1), "the kernel is larger than the input",
+                              ("(3, 3)", "(2, 4)"))]:
+        expect_value_error(lambda: conv_forward(args[0].copy(), args[1].copy(), args[2]),
+                           what=_call("conv_forward", args[0], args[1], args[2]), why=why,
+                           shows=shows)
+
+
+@check(points=0.25)
+def test_conv_matrix_errors(conv_matrix):
+    w = np.ones((3, 3))
+    for w_, in_shape, s, why, shows in [(w, (4, 4), 0, "stride 0 is below 1", ("0",)),
+                                        (np.ones((5, 1)), (4, 4), 1,
+                                         "the kernel is larger than the input", ("(5, 1)", "(4, 4)")),
+                                        (np.ones((1, 3, 3)), (4, 4), 1, "w is not 2-D",
+                                         ("(1, 3, 3)",))]:
+        expect_value_error(lambda: conv_matrix(w_.copy(), in_shape, s),
+                           what=_call_matrix(w_, in_shape, s), why=why, shows=shows)
+
+
+@check(points=0.25)
+def test_backward_input_errors(conv_backward_input):
+    w = np.ones((3, 3))
+    for delta, in_shape, s, why, shows in [
+            (np.ones((3, 3)), (6, 6), 2, "delta is not the output's shape (2, 2)", ("(3, 3)",)),
+            (np.ones((4, 4)), (6, 6), 0, "stride 0 is below 1", ("0",)),
+            (np.ones((1, 1)), (2, 2), 1, "the kernel is larger than the input", ("(3, 3)", "(2, 2)"))]:
+        expect_value_error(lambda: conv_backward_input(delta.copy(), w.copy(), in_shape, s),
+                           what=_call_backward(delta, w, in_shape, s), why=why, shows=shows)
+
+
+@check(points=1.75, hidden=True)
 def test_conv_forward_random(conv_forward):
     from autograder.checks import oracle
 
@@ -151,7 +192,7 @@ def test_conv_matrix_random(conv_matrix):
                      what=_call_matrix(w, x.shape, s))
 
 
-@check(points=3, hidden=True)
+@check(points=2.5, hidden=True)
 def test_backward_is_transpose(conv_backward_input):
     from autograder.checks import oracle
 
@@ -163,7 +204,7 @@ def test_backward_is_transpose(conv_backward_input):
                      what=_call_backward(delta, w, x.shape, s) + ", against C.T @ delta.ravel()")
 
 
-@check(points=2, hidden=True)
+@check(points=1, hidden=True)
 def test_backward_numerical(conv_backward_input):
     from autograder.checks import oracle
 
@@ -171,6 +212,36 @@ def test_backward_numerical(conv_backward_input):
     for x, w, s in _cases(5704):
         delta = rng.standard_normal(_out_shape(x, w, s))
         numeric = numerical_gradient_array(lambda xx: oracle.xcorr2d(xx, w, s), x, delta)
-        assert_grad(conv_backward_input(delta.copy(), w.copy(), x.shape, s), numeric,
-                    what=_call_backward(delta, w, x.shape, s)
-                    + ", against the numerical gradient of sum((W ⊗ X) * delta)")
+        # The same rule as against C.T @ delta: the map is linear, so the centred difference
+        # is exact up to rounding (about 1e-10), far inside assert_close's tolerances.
+        assert_close(conv_backward_input(delta.copy(), w.copy(), x.shape, s), numeric,
+                     what=_call_backward(delta, w, x.shape, s)
+                     + ", against the numerical gradient of sum((W ⊗ X) * delta)")
+
+
+# An input whose matrix C cannot be built: (298*298) x (600*600) entries, 256 GB of float64.
+LARGE_SHAPE, LARGE_KERNEL, LARGE_STRIDE = (600, 600), (5, 5), 2
+
+
+@check(points=1, hidden=True)
+def test_backward_without_matrix(conv_backward_input):
+    rng = np.random.default_rng(5705)
+    w = rng.standard_normal(LARGE_KERNEL)
+    (h, wd), (u, v), s = LARGE_SHAPE, LARGE_KERNEL, LARGE_STRIDE
+    ho, wo = (h - u) // s + 1, (wd - v) // s + 1
+    delta = rng.standard_normal((ho, wo))
+    expected = np.zeros(LARGE_SHAPE)  # each output pixel sends w * delta back over its window
+    for p in range(u):
+        for q in range(v):
+            expected[p:p + s * (ho - 1) + 1:s, q:q + s * (wo - 1) + 1:s] += w[p, q] * delta
+    what = _call_backward(delta, w, LARGE_SHAPE, s)
+    gigabytes = ho * wo * h * wd * 8 / 1e9
+    try:
+        got = conv_backward_input(delta.copy(), w.copy(), LARGE_SHAPE, s)
+    except MemoryError as exc:
+        raise AssertionError(
+            f"{what}: expected dL/dX of shape {LARGE_SHAPE}, but the call ran out of memory "
+            f"({str(exc).splitlines()[0][:200]}): the matrix C of this input would hold "
+            f"{ho * wo:,} x {h * wd:,} entries ({gigabytes:,.0f} GB); compute dL/dX as the book "
+            f"does, rot180(W) ⊗̃ delta, never through C (the docstring)") from None
+    assert_close(got, expected, what=what)

@@ -5,7 +5,13 @@ assignment, so nothing depends on the student's initialisation. Forward values, 
 grad_w and grad_b are separate checks, so partial credit follows what is right:
 
 - public checks: literal expected values on small cases, and numerical gradients of the
-  student's own forward pass on small fixed shapes (stride 1, no padding);
+  student's own forward pass on small fixed shapes (stride 1, no padding), whose forward
+  value at that point is pinned to a literal first (a layer that returns zeros would
+  otherwise have "right" zero gradients); a tie inside a max-pooling window (the first
+  maximum in row-major order gets the gradient); ReLU at exactly 0 (derivative 0); that
+  ``backward`` SETS the gradients (two calls, the same gradients), that ``update`` and
+  ``zero_grad`` treat the weights and the bias, that ``Module.backward`` returns dL/dx; the
+  documented ValueErrors; a vectorisation budget on a large input (``checks.timing``);
 - hidden checks: random shapes from fixed seeds, with padding, strides 2 and 3, kernel
   sizes 1, 2, 3 and 5, overlapping pools and inputs that windows do not tile; expected
   values and numerical gradients come from the naive oracles of ``autograder.checks.oracle``.
@@ -14,9 +20,13 @@ The convolution's forward checks set a zero bias, so that the geometry (kernel, 
 padding) and the bias are graded apart: ``test_conv_forward_bias_public`` and
 ``test_conv_bias_random`` check that the bias is added.
 
-A training check makes a small CNN of the student's layers learn the shipped ``shapes``
+Two training checks make a small CNN of the student's layers learn the shipped ``shapes``
 data set (``autograder/checks/ch5/data/shapes.npz``, see ``scripts/make_dataset.py``),
-driving the layers directly, not through the student's ``Module``.
+driving the layers directly, not through the student's ``Module``. The public one trains for
+a few steps and asks that the training loss falls, as a preview; the hidden one trains for
+the full number of steps and measures held-out accuracy with the oracle's forward pass on the
+weights the student's layers learned, so that a forward pass that remembers what it was
+shown cannot stand in for learning.
 """
 
 import numbers
@@ -24,8 +34,10 @@ import numbers
 import numpy as np
 
 from autograder.checks.cases import check
-from autograder.checks.compare import as_array, assert_close, assert_grad, describe
+from autograder.checks.compare import (as_array, assert_close, assert_grad, describe,
+                                       expect_value_error, float_value)
 from autograder.checks.gradcheck import distinct_values, numerical_gradient_array
+from autograder.checks.timing import within_budget
 
 OK_FORMAT = False
 
@@ -43,6 +55,27 @@ TRAIN_LR = 0.8
 TRAIN_MIN_ACCURACY = 0.90
 """Held-out accuracy the training check asks for (the reference reaches 0.99)."""
 
+PREVIEW_STEPS = 30
+"""SGD steps of the public training check, a preview of the graded training."""
+
+PREVIEW_MAX_LOSS = 0.9
+"""Mean training loss of the last 10 of ``PREVIEW_STEPS`` steps the preview asks for: the loss
+starts at about ln 4 = 1.39 and the reference's is 0.78 by then (the accuracy after so few
+steps moves with every detail of the gradients; the loss does not)."""
+
+VECTOR_SHAPE = (1, 1, 300, 300)
+"""The input of the vectorisation checks: one 300x300 image (90,000 output pixels of a 1x1
+kernel, 22,500 windows of a 2x2 pool), so little arithmetic per pixel that a Python loop over
+the pixels or windows (0.5 microseconds each at the very least) exceeds the budget several
+times, while a vectorised layer takes about a millisecond (see ex5_backprop's check)."""
+
+CPU_BUDGET = 0.015
+"""CPU seconds one call of a vectorisation check may take (the smallest of three runs; see
+ex5_backprop's check for the measured margins)."""
+
+WEIGHTS_LAYOUT = {"Conv2D": "(C_out, C_in, K, K)", "Linear": "(in_features, out_features)"}
+"""The axes of each layer's weights, as the docstrings give them."""
+
 
 # ---------------------------------------------------------------- helpers
 
@@ -55,9 +88,10 @@ def _scalar(value, what):
     """A validated float from a value read back from student code."""
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(())[()]
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating,
+                                                                     np.integer)):
         raise AssertionError(f"{what}: expected a float, got {describe(value)}")
-    out = float(value)
+    out = float_value(value)
     if not np.isfinite(out):
         raise AssertionError(f"{what}: expected a finite float, got {out}")
     return out
@@ -86,17 +120,23 @@ def _conv_case(rng, n, c, h, w, f, k):
     return x, weights, bias
 
 
-def _conv_backward(conv, x, dout, call, x_shape, out_shape, w_shape, b_shape, dx=True):
+def _conv_backward(conv, x, dout, call, x_shape, out_shape, w_shape, b_shape, dx=True,
+                   out_expected=None):
     """Run forward then backward; return validated (dx, grad_w, grad_b) copies.
 
     With ``dx=False`` the input gradient is neither read nor validated (it is None), so a
-    check of grad_w or grad_b does not depend on it.
+    check of grad_w or grad_b does not depend on it. With ``out_expected`` the forward's
+    value is pinned to it first.
     """
-    _arr(conv.forward(x.copy()), f"{call}.forward(x) for x of shape {x_shape}", out_shape)
+    out = _arr(conv.forward(x.copy()), f"{call}.forward(x) for x of shape {x_shape}", out_shape)
+    if out_expected is not None:
+        assert_close(out, out_expected, what=f"{call}.forward(x) for x of shape {x_shape} (the "
+                     f"gradients are checked against your forward, which must first be right here)")
     got = conv.backward(dout.copy())
     if dx:
         got = _arr(got, f"{call}.backward(grad_out) for x of shape {x_shape} (dx)", x_shape)
-    grad_w = _arr(conv.grad_w, f"{call}.grad_w after backward", w_shape)
+    grad_w = as_array(conv.grad_w, what=f"{call}.grad_w after backward", shape=w_shape,
+                      layout=WEIGHTS_LAYOUT["Conv2D"]).copy()
     grad_b = _arr(conv.grad_b, f"{call}.grad_b after backward", b_shape)
     return (got if dx else None), grad_w, grad_b
 
@@ -196,7 +236,7 @@ def test_conv_forward_public(Conv2D):
                       "(cross-correlation: the kernel is not flipped)")
 
 
-@check(points=1)
+@check(points=0.5)
 def test_conv_forward_bias_public(Conv2D):
     conv = _conv(Conv2D, 2, 3, 2, 1, 0, _W, np.array([1.0, -2.0, 0.5]))
     expected = np.array([[[[3.0, 5.0], [9.0, 11.0]], [[0.0, 3.0], [9.0, 12.0]],
@@ -206,14 +246,28 @@ def test_conv_forward_bias_public(Conv2D):
                       "channel f gets bias[f] added at every pixel")
 
 
+# The public gradient checks' input: integers, so that the forward value is a literal; a
+# zero bias, as in the forward checks, so that a forward without the bias is pinned right
+# here and costs only the bias checks.
+_X_GRAD = np.arange(80.0).reshape(2, 2, 4, 5) * 5 % 9 - 4
+_W_GRAD = np.arange(54.0).reshape(3, 2, 3, 3) * 7 % 5 - 2
+_B_GRAD = np.zeros(3)
+_OUT_GRAD = np.array([[[[-19.0, 26.0, -19.0], [17.0, 17.0, -28.0]],
+                       [[-24.0, 11.0, 1.0], [-29.0, 33.0, -13.0]],
+                       [[16.0, -24.0, 26.0], [-40.0, 19.0, -3.0]]],
+                      [[[-28.0, 17.0, 17.0], [-19.0, 26.0, -19.0]],
+                       [[17.0, -29.0, 33.0], [-24.0, 11.0, 1.0]],
+                       [[27.0, -40.0, 19.0], [16.0, -24.0, 26.0]]]])
+
+
 def _public_conv(Conv2D, dx):
     rng = np.random.default_rng(5501)
-    x, weights, bias = _conv_case(rng, 2, 2, 5, 6, 3, 3)
-    out_shape = (2, 3, 3, 4)
+    x, weights, bias = _X_GRAD, _W_GRAD, _B_GRAD
+    out_shape = (2, 3, 2, 3)
     dout = rng.standard_normal(out_shape)
     conv = _conv(Conv2D, 2, 3, 3, 1, 0, weights, bias)
     got = _conv_backward(conv, x, dout, "Conv2D(2, 3, 3, 1, 0)", x.shape, out_shape,
-                         weights.shape, bias.shape, dx=dx)
+                         weights.shape, bias.shape, dx=dx, out_expected=_OUT_GRAD)
     return conv, x, weights, bias, dout, out_shape, got
 
 
@@ -223,7 +277,7 @@ def test_conv_dx_public(Conv2D):
     what = "Conv2D(2, 3, 3, 1, 0).forward(x)"
     numeric = numerical_gradient_array(
         lambda v: _arr(conv.forward(v.copy()), what, out_shape), x, dout)
-    assert_grad(dx, numeric, what="Conv2D(2, 3, 3, 1, 0).backward: dx for x of shape (2, 2, 5, 6) "
+    assert_grad(dx, numeric, what="Conv2D(2, 3, 3, 1, 0).backward: dx for x of shape (2, 2, 4, 5) "
                                   "against the numerical gradient of your forward")
 
 
@@ -237,11 +291,11 @@ def test_conv_grad_w_public(Conv2D):
         return _arr(conv.forward(x.copy()), what, out_shape)
 
     numeric = numerical_gradient_array(forward, weights, dout)
-    assert_grad(grad_w, numeric, what="Conv2D(2, 3, 3, 1, 0).grad_w for x of shape (2, 2, 5, 6) "
+    assert_grad(grad_w, numeric, what="Conv2D(2, 3, 3, 1, 0).grad_w for x of shape (2, 2, 4, 5) "
                                       "against the numerical gradient of your forward")
 
 
-@check(points=1)
+@check(points=0.5)
 def test_conv_grad_b_public(Conv2D):
     x = np.random.default_rng(5502).standard_normal((2, 2, 3, 3))
     dout = np.array([[[[-2.0, -1.0], [0.0, 1.0]], [[2.0, 3.0], [4.0, -2.0]],
@@ -256,28 +310,147 @@ def test_conv_grad_b_public(Conv2D):
                       "grad_b[f] sums grad_out[:, f] over the batch and every pixel")
 
 
-@check(points=1)
-def test_conv_zero_grad_update(Conv2D):
-    rng = np.random.default_rng(5503)
-    x, weights, bias = _conv_case(rng, 2, 2, 4, 4, 3, 2)
-    dout = rng.standard_normal((2, 3, 3, 3))
-    conv = _conv(Conv2D, 2, 3, 2, 1, 0, weights, bias)
-    _, grad_w, grad_b = _conv_backward(conv, x, dout, "Conv2D(2, 3, 2, 1, 0)", x.shape,
-                                       dout.shape, weights.shape, bias.shape, dx=False)
+def _check_update(layer, call, weights, bias):
+    """``update(lr)`` with gradients set by assignment: both parameters take one SGD step."""
+    rng = np.random.default_rng(5504)
+    grad_w, grad_b = rng.standard_normal(weights.shape), rng.standard_normal(bias.shape)
+    layer.grad_w = grad_w.copy()
+    layer.grad_b = grad_b.copy()
     lr = 0.1
-    conv.update(lr)
-    assert_close(conv.weights, weights - lr * grad_w,
-                 what="Conv2D.weights after update(0.1): weights - 0.1 * grad_w")
-    assert_close(conv.bias, bias - lr * grad_b,
-                 what="Conv2D.bias after update(0.1): bias - 0.1 * grad_b")
-    conv.zero_grad()
-    assert_close(conv.grad_w, np.zeros(weights.shape),
-                 what="Conv2D.grad_w after zero_grad(): zeros of the weights' shape")
-    assert_close(conv.grad_b, np.zeros(bias.shape),
-                 what="Conv2D.grad_b after zero_grad(): zeros of the bias's shape")
+    layer.update(lr)
+    assert_close(layer.weights, weights - lr * grad_w,
+                 what=f"{call}.weights after update(0.1), grad_w set by the check: "
+                      f"weights - 0.1 * grad_w", layout=WEIGHTS_LAYOUT[call.split("(")[0]])
+    assert_close(layer.bias, bias - lr * grad_b,
+                 what=f"{call}.bias after update(0.1), grad_b set by the check: bias - 0.1 * grad_b "
+                      f"(update takes a step of the bias too)")
 
 
-@check(points=2, hidden=True)
+def _check_zero_grad(layer, call, weights, bias):
+    """``zero_grad()`` sets both gradients to zeros of the parameters' shapes."""
+    layer.grad_w = np.ones(weights.shape)
+    layer.grad_b = np.ones(bias.shape)
+    layer.zero_grad()
+    assert_close(layer.grad_w, np.zeros(weights.shape),
+                 what=f"{call}.grad_w after zero_grad(): zeros of the weights' shape",
+                 layout=WEIGHTS_LAYOUT[call.split("(")[0]])
+    assert_close(layer.grad_b, np.zeros(bias.shape),
+                 what=f"{call}.grad_b after zero_grad(): zeros of the bias's shape (zero_grad "
+                      f"clears both gradients)")
+
+
+def _check_grads_set(layer, call, x, dout, w_shape, b_shape):
+    """Two backward passes of the same forward leave the same gradients: ``backward`` SETS
+    grad_w and grad_b (adding to them would double them)."""
+    firsts = []
+    for i in (1, 2):
+        layer.forward(x.copy())
+        layer.backward(dout.copy())
+        firsts.append((as_array(layer.grad_w, what=f"{call}.grad_w after backward", shape=w_shape,
+                                layout=WEIGHTS_LAYOUT[call.split("(")[0]]).copy(),
+                       _arr(layer.grad_b, f"{call}.grad_b after backward", b_shape)))
+    for k, name in enumerate(("grad_w", "grad_b")):
+        assert_close(firsts[1][k], firsts[0][k],
+                     what=f"{call}.{name} after a second forward and backward with the same input "
+                          f"and grad_out, against the first (backward must SET {name}, not add to "
+                          f"it: the conventions)")
+
+
+_W_UPDATE = np.arange(24.0).reshape(3, 2, 2, 2) / 10 - 1
+_B_UPDATE = np.array([0.5, -1.0, 2.0])
+
+
+@check(points=0.5)
+def test_conv_update(Conv2D):
+    conv = _conv(Conv2D, 2, 3, 2, 1, 0, _W_UPDATE, _B_UPDATE)
+    _check_update(conv, "Conv2D(2, 3, 2, 1, 0)", _W_UPDATE, _B_UPDATE)
+
+
+@check(points=0.25)
+def test_conv_zero_grad(Conv2D):
+    conv = _conv(Conv2D, 2, 3, 2, 1, 0, _W_UPDATE, _B_UPDATE)
+    _check_zero_grad(conv, "Conv2D(2, 3, 2, 1, 0)", _W_UPDATE, _B_UPDATE)
+
+
+@check(points=0.5)
+def test_conv_grads_set(Conv2D):
+    rng = np.random.default_rng(5505)
+    x, weights, bias = _conv_case(rng, 2, 2, 4, 4, 3, 2)
+    conv = _conv(Conv2D, 2, 3, 2, 1, 0, weights, bias)
+    _check_grads_set(conv, "Conv2D(2, 3, 2, 1, 0)", x, rng.standard_normal((2, 3, 3, 3)),
+                     weights.shape, bias.shape)
+
+
+def _check_parameter_shapes(layer, call, w_shape, b_shape):
+    """The parameters and gradients a fresh layer holds have the documented shapes."""
+    layout = WEIGHTS_LAYOUT[call.split("(")[0]]
+    for attr in ("weights", "grad_w"):
+        as_array(getattr(layer, attr), what=f"{call}.{attr} after construction", shape=w_shape,
+                 layout=layout)
+    for attr in ("bias", "grad_b"):
+        as_array(getattr(layer, attr), what=f"{call}.{attr} after construction", shape=b_shape)
+
+
+@check(points=0.25)
+def test_conv_parameter_shapes(Conv2D):
+    _check_parameter_shapes(Conv2D(2, 3, 3, 1, 1), "Conv2D(2, 3, 3, 1, 1)", (3, 2, 3, 3), (3,))
+
+
+@check(points=0.5)
+def test_conv_errors(Conv2D):
+    for args, why, shows in [((0, 2, 3, 1, 0), "in_channels 0 is not a positive int", ("0",)),
+                             ((1, 2, 2.5, 1, 0), "kernel_size 2.5 is not an int", ("2.5",)),
+                             ((1, 2, 3, 0, 0), "stride 0 is not a positive int", ("0",)),
+                             ((1, 2, 3, 1, -1), "padding -1 is negative", ("-1",))]:
+        expect_value_error(lambda: Conv2D(*args), what=f"Conv2D{args}", why=why, shows=shows)
+    conv = _conv(Conv2D, 2, 2, 3, 1, 0, np.ones((2, 2, 3, 3)), np.zeros(2))
+    for x_shape, why, shows in [((1, 3, 5, 5), "x has 3 channels, the layer 2", ("(1, 3, 5, 5)",)),
+                                ((2, 5, 5), "x is not 4-D", ("(2, 5, 5)",)),
+                                ((1, 2, 2, 6), "the input is smaller than the 3x3 kernel", ("3",))]:
+        expect_value_error(lambda: conv.forward(np.zeros(x_shape)),
+                           what=f"Conv2D(2, 2, 3, 1, 0).forward(x) for x of shape {x_shape}",
+                           why=why, shows=shows)
+    fresh = _conv(Conv2D, 1, 2, 3, 1, 0, np.ones((2, 1, 3, 3)), np.zeros(2))
+    expect_value_error(lambda: fresh.backward(np.zeros((1, 2, 1, 1))),
+                       what="Conv2D(1, 2, 3, 1, 0).backward(grad_out) before any forward",
+                       why="forward was not called")
+    conv.forward(np.zeros((2, 2, 5, 5)))
+    expect_value_error(lambda: conv.backward(np.zeros((2, 2, 4, 4))),
+                       what="Conv2D(2, 2, 3, 1, 0).backward(grad_out) for grad_out of shape "
+                            "(2, 2, 4, 4) after forward(x) for x of shape (2, 2, 5, 5)",
+                       why="grad_out is not the last output's shape (2, 2, 3, 3)",
+                       shows=("(2, 2, 4, 4)",))
+
+
+@check(points=0.5)
+def test_conv_vectorised(Conv2D):
+    rng = np.random.default_rng(5506)
+    x, dout = rng.standard_normal(VECTOR_SHAPE), rng.standard_normal(VECTOR_SHAPE)
+    conv = _conv(Conv2D, 1, 1, 1, 1, 0, rng.standard_normal((1, 1, 1, 1)), np.zeros(1))
+    _vectorised(conv, "Conv2D(1, 1, 1, 1, 0)", x, dout, "output pixels")
+
+
+def _vectorised(layer, call, x, dout, units):
+    """``layer.forward(x)`` and ``layer.backward(dout)`` each within ``CPU_BUDGET``."""
+    count = dout.size
+    where = f"for x of shape {x.shape} ({count:,} {units})"
+    budget = (f"a vectorised layer meets this budget with room to spare, while a Python loop "
+              f"over the {units} (or the windows of an im2col) takes several times more. "
+              f"Vectorise: no Python loop over the batch, the channels or the output pixels "
+              f"(the conventions)")
+    out, seconds = within_budget(lambda: layer.forward(x.copy()), layer, CPU_BUDGET)
+    _arr(out, f"{call}.forward(x) {where}", dout.shape)
+    if seconds > CPU_BUDGET:
+        raise AssertionError(f"{call}.forward(x) {where} took {seconds:.2f} s of CPU time, expected at most "
+                             f"{CPU_BUDGET:g} s; {budget}")
+    dx, seconds = within_budget(lambda: layer.backward(dout.copy()), layer, CPU_BUDGET)
+    _arr(dx, f"{call}.backward(grad_out) {where}", x.shape)
+    if seconds > CPU_BUDGET:
+        raise AssertionError(f"{call}.backward(grad_out) {where} took {seconds:.2f} s of CPU time, expected at most "
+                             f"{CPU_BUDGET:g} s; {budget}")
+
+
+@check(points=1.5, hidden=True)
 def test_conv_forward_random(Conv2D):
     from autograder.checks import oracle
 
@@ -292,7 +465,7 @@ def test_conv_forward_random(Conv2D):
                      what=f"{_call(c, f, k, s, p)}.forward(x) for x of shape {x.shape}, zero bias")
 
 
-@check(points=1, hidden=True)
+@check(points=0.5, hidden=True)
 def test_conv_bias_random(Conv2D):
     from autograder.checks import oracle
 
@@ -316,7 +489,7 @@ def test_conv_grad_w_random(Conv2D):
     _hidden_conv_grads(Conv2D, _STRIDE1, 5514, ("grad_w",))
 
 
-@check(points=1, hidden=True)
+@check(points=0.5, hidden=True)
 def test_conv_grad_b_random(Conv2D):
     _hidden_conv_grads(Conv2D, _STRIDE1, 5515, ("grad_b",))
 
@@ -333,7 +506,7 @@ def test_conv_stride_grads(Conv2D):
 
 # ---------------------------------------------------------------- MaxPooling
 
-@check(points=1)
+@check(points=0.5)
 def test_maxpool_forward_public(MaxPooling):
     x = np.array([[[[1.0, 3.0, 2.0, 0.0], [4.0, -1.0, 5.0, 2.0],
                     [0.0, 6.0, -3.0, 1.0], [2.0, 1.0, 7.0, 4.0]],
@@ -344,6 +517,13 @@ def test_maxpool_forward_public(MaxPooling):
                  what="MaxPooling(2, 2).forward(x) for x of shape (1, 2, 4, 4)")
 
 
+# The forward value of the public gradient check's input (distinct values, 0.01 apart).
+_OUT_POOL_GRAD = np.array([[[[0.44, 0.31, 0.01], [0.09, 0.28, 0.42]],
+                            [[0.45, 0.46, 0.1], [0.43, 0.33, 0.37]]],
+                           [[[0.23, 0.2, 0.4], [0.39, 0.25, 0.06]],
+                            [[0.47, 0.08, 0.36], [0.14, 0.41, 0.29]]]])
+
+
 @check(points=1)
 def test_maxpool_backward_public(MaxPooling):
     rng = np.random.default_rng(5521)
@@ -351,7 +531,9 @@ def test_maxpool_backward_public(MaxPooling):
     dout = rng.standard_normal((2, 2, 2, 3))
     pool = MaxPooling(2, 2)
     what = "MaxPooling(2, 2).forward(x) for x of shape (2, 2, 4, 6)"
-    _arr(pool.forward(x.copy()), what, dout.shape)
+    assert_close(_arr(pool.forward(x.copy()), what, dout.shape), _OUT_POOL_GRAD,
+                 what=f"{what} (the gradient is checked against your forward, which must first be "
+                      f"right here)")
     dx = _arr(pool.backward(dout.copy()), "MaxPooling(2, 2).backward(grad_out)", x.shape)
     numeric = numerical_gradient_array(lambda v: _arr(pool.forward(v.copy()), what, dout.shape),
                                        x, dout)
@@ -359,7 +541,79 @@ def test_maxpool_backward_public(MaxPooling):
                                    "against the numerical gradient of your forward")
 
 
-@check(points=1, hidden=True)
+# Ties: 2x2 windows with tied maxima, then overlapping 3x3 windows (stride 2) each with a
+# tied maximum 6; only the first maximum of a window in row-major order gets its gradient.
+_X_TIES = np.array([[[[5.0, 5.0, 2.0, 7.0],
+                      [1.0, 0.0, 7.0, 1.0],
+                      [3.0, 3.0, -1.0, 4.0],
+                      [3.0, 3.0, 0.0, 4.0]]]])
+_DX_TIES = np.array([[[[1.0, 0.0, 0.0, -2.0],
+                       [0.0, 0.0, 0.0, 0.0],
+                       [3.0, 0.0, 0.0, 0.5],
+                       [0.0, 0.0, 0.0, 0.0]]]])
+_X_TIES_OVERLAP = np.array([[[[1.0, 6.0, 6.0, 0.0, 2.0],
+                              [6.0, 2.0, 3.0, 2.0, 2.0],
+                              [0.0, 1.0, 6.0, -1.0, 2.0],
+                              [4.0, 4.0, 1.0, 2.0, 0.0],
+                              [6.0, 0.0, -2.0, 2.0, 6.0]]]])
+_DX_TIES_OVERLAP = np.array([[[[0.0, 1.0, 2.0, 0.0, 0.0],
+                               [0.0, 0.0, 0.0, 0.0, 0.0],
+                               [0.0, 0.0, 7.0, 0.0, 0.0],
+                               [0.0, 0.0, 0.0, 0.0, 0.0],
+                               [0.0, 0.0, 0.0, 0.0, 0.0]]]])
+
+
+@check(points=0.5)
+def test_maxpool_ties(MaxPooling):
+    for k, s, x, out, dout, dx, note in [
+            (2, 2, _X_TIES, [[5.0, 7.0], [3.0, 4.0]], [[1.0, -2.0], [3.0, 0.5]], _DX_TIES,
+             "windows with tied maxima"),
+            (3, 2, _X_TIES_OVERLAP, [[6.0, 6.0], [6.0, 6.0]], [[1.0, 2.0], [3.0, 4.0]],
+             _DX_TIES_OVERLAP, "overlapping windows, each with a tied maximum 6")]:
+        pool = MaxPooling(k, s)
+        call = f"MaxPooling({k}, {s})"
+        assert_close(pool.forward(x.copy()), np.array([[out]]),
+                     what=f"{call}.forward(x) for x of shape {x.shape} ({note})")
+        assert_close(pool.backward(np.array([[dout]])), dx,
+                     what=f"{call}.backward(grad_out) for x of shape {x.shape} ({note}): only the "
+                          f"first maximum of a window in row-major order gets its gradient")
+
+
+@check(points=0.25)
+def test_maxpool_errors(MaxPooling):
+    for args, why, shows in [((0, 2), "ksize 0 is not a positive int", ("0",)),
+                             ((2, 0), "stride 0 is not a positive int", ("0",))]:
+        expect_value_error(lambda: MaxPooling(*args), what=f"MaxPooling{args}", why=why,
+                           shows=shows)
+    pool = MaxPooling(3, 1)
+    for x_shape, why, shows in [((1, 1, 2, 4), "the input is smaller than the 3x3 window", ("3",)),
+                                ((4, 4), "x is not 4-D", ("(4, 4)",))]:
+        expect_value_error(lambda: pool.forward(np.zeros(x_shape)),
+                           what=f"MaxPooling(3, 1).forward(x) for x of shape {x_shape}",
+                           why=why, shows=shows)
+    fresh = MaxPooling(2, 2)
+    expect_value_error(lambda: fresh.backward(np.zeros((1, 1, 2, 2))),
+                       what="MaxPooling(2, 2).backward(grad_out) before any forward",
+                       why="forward was not called")
+    pool = MaxPooling(2, 2)
+    pool.forward(np.zeros((1, 1, 4, 4)))
+    expect_value_error(lambda: pool.backward(np.zeros((1, 1, 3, 3))),
+                       what="MaxPooling(2, 2).backward(grad_out) for grad_out of shape (1, 1, 3, 3) "
+                            "after forward(x) for x of shape (1, 1, 4, 4)",
+                       why="grad_out is not the last output's shape (1, 1, 2, 2)",
+                       shows=("(1, 1, 3, 3)",))
+
+
+@check(points=0.5)
+def test_maxpool_vectorised(MaxPooling):
+    rng = np.random.default_rng(5525)
+    x = rng.standard_normal(VECTOR_SHAPE)
+    n, c, h, w = VECTOR_SHAPE
+    dout = rng.standard_normal((n, c, h // 2, w // 2))
+    _vectorised(MaxPooling(2, 2), "MaxPooling(2, 2)", x, dout, "windows")
+
+
+@check(points=0.5, hidden=True)
 def test_maxpool_forward_random(MaxPooling):
     from autograder.checks import oracle
 
@@ -385,20 +639,22 @@ def test_maxpool_backward_remainder(MaxPooling):
 
 # ---------------------------------------------------------------- ReLU, Flatten, Linear
 
-@check(points=1)
+@check(points=0.5)
 def test_relu(ReLU):
-    x = np.array([[[[1.5, -2.0, 0.25], [-0.5, 3.0, -1e-3]], [[-4.0, 2.0, 0.5], [1e-3, -7.0, 6.0]]]])
+    # one input is exactly 0: the derivative there is taken to be 0
+    x = np.array([[[[1.5, -2.0, 0.25], [-0.5, 3.0, -1e-3]], [[-4.0, 2.0, 0.0], [1e-3, -7.0, 6.0]]]])
     dout = np.array([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[-1.0, -2.0, -3.0], [-4.0, -5.0, -6.0]]]])
     relu = ReLU()
     assert_close(relu.forward(x.copy()),
-                 np.array([[[[1.5, 0.0, 0.25], [0.0, 3.0, 0.0]], [[0.0, 2.0, 0.5], [1e-3, 0.0, 6.0]]]]),
+                 np.array([[[[1.5, 0.0, 0.25], [0.0, 3.0, 0.0]], [[0.0, 2.0, 0.0], [1e-3, 0.0, 6.0]]]]),
                  what="ReLU().forward(x) for x of shape (1, 2, 2, 3)")
     assert_close(relu.backward(dout.copy()),
-                 np.array([[[[1.0, 0.0, 3.0], [0.0, 5.0, 0.0]], [[0.0, -2.0, -3.0], [-4.0, 0.0, -6.0]]]]),
-                 what="ReLU().backward(grad_out): grad_out where the input was > 0, else 0")
+                 np.array([[[[1.0, 0.0, 3.0], [0.0, 5.0, 0.0]], [[0.0, -2.0, 0.0], [-4.0, 0.0, -6.0]]]]),
+                 what="ReLU().backward(grad_out): grad_out where the input was > 0, else 0 (0 where "
+                      "the input was exactly 0: the derivative at 0 is taken to be 0)")
 
 
-@check(points=1)
+@check(points=0.5)
 def test_flatten(Flatten):
     flatten = Flatten()
     x = np.arange(24.0).reshape(2, 3, 2, 2)
@@ -421,7 +677,7 @@ def _linear(Linear, n_in, n_out, weights, bias):
     return lin
 
 
-@check(points=1)
+@check(points=0.5)
 def test_linear_forward_public(Linear):
     lin = _linear(Linear, 3, 2, _LIN_W, _LIN_B)
     assert_close(lin.forward(_LIN_X.copy()), np.array([[5.5, -3.0], [1.0, 1.5]]),
@@ -429,18 +685,26 @@ def test_linear_forward_public(Linear):
                       "weights of shape (in_features, out_features) = (3, 2)")
 
 
+# The public gradient check's input, and its forward value.
+_LIN_GRAD_X = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 1.5, -1.0, 2.0], [-0.5, 0.25, 2.0, -1.0]])
+_LIN_GRAD_W = np.array([[1.0, -0.5], [2.0, 0.25], [-1.0, 1.0], [0.5, -2.0]])
+_LIN_GRAD_B = np.array([0.5, -1.0])
+_LIN_GRAD_OUT = np.array([[-1.5, -7.5], [5.5, -5.625], [-2.0, 3.3125]])
+
+
 @check(points=1)
 def test_linear_backward_public(Linear):
     rng = np.random.default_rng(5531)
-    x = rng.standard_normal((3, 4))
-    weights = rng.standard_normal((4, 2))
-    bias = rng.standard_normal(2)
+    x, weights, bias = _LIN_GRAD_X, _LIN_GRAD_W, _LIN_GRAD_B
     dout = rng.standard_normal((3, 2))
     lin = _linear(Linear, 4, 2, weights, bias)
     what = "Linear(4, 2).forward(x) for x of shape (3, 4), weights of shape (4, 2)"
-    _arr(lin.forward(x.copy()), what, (3, 2))
+    assert_close(_arr(lin.forward(x.copy()), what, (3, 2)), _LIN_GRAD_OUT,
+                 what=f"{what} (the gradients are checked against your forward, which must first "
+                      f"be right here)")
     dx = _arr(lin.backward(dout.copy()), "Linear(4, 2).backward(grad_out) (dx)", x.shape)
-    grad_w = _arr(lin.grad_w, "Linear(4, 2).grad_w after backward", weights.shape)
+    grad_w = as_array(lin.grad_w, what="Linear(4, 2).grad_w after backward", shape=weights.shape,
+                      layout=WEIGHTS_LAYOUT["Linear"]).copy()
     grad_b = _arr(lin.grad_b, "Linear(4, 2).grad_b after backward", bias.shape)
     assert_grad(dx, numerical_gradient_array(lambda v: _arr(lin.forward(v.copy()), what, (3, 2)),
                                              x, dout),
@@ -459,6 +723,40 @@ def test_linear_backward_public(Linear):
     lin.weights = weights.copy()
     assert_grad(grad_b, numerical_gradient_array(with_bias, bias, dout),
                 what="Linear(4, 2).grad_b against the numerical gradient of your forward")
+
+
+@check(points=0.5)
+def test_linear_update(Linear):
+    _check_update(_linear(Linear, 3, 2, _LIN_W, _LIN_B), "Linear(3, 2)", _LIN_W, _LIN_B)
+
+
+@check(points=0.25)
+def test_linear_zero_grad(Linear):
+    _check_zero_grad(_linear(Linear, 3, 2, _LIN_W, _LIN_B), "Linear(3, 2)", _LIN_W, _LIN_B)
+
+
+@check(points=0.5)
+def test_linear_grads_set(Linear):
+    lin = _linear(Linear, 3, 2, _LIN_W, _LIN_B)
+    _check_grads_set(lin, "Linear(3, 2)", _LIN_X, np.array([[1.0, -2.0], [0.5, 3.0]]),
+                     _LIN_W.shape, _LIN_B.shape)
+
+
+@check(points=0.25)
+def test_linear_parameter_shapes(Linear):
+    _check_parameter_shapes(Linear(4, 2), "Linear(4, 2)", (4, 2), (2,))
+
+
+@check(points=0.25)
+def test_linear_errors(Linear):
+    for args, why, shows in [((3, 0), "out_features 0 is not a positive int", ("0",)),
+                             ((-1, 2), "in_features -1 is not a positive int", ("-1",))]:
+        expect_value_error(lambda: Linear(*args), what=f"Linear{args}", why=why, shows=shows)
+    lin = _linear(Linear, 3, 2, _LIN_W, _LIN_B)
+    for x_shape in [(2, 4), (3,)]:
+        expect_value_error(lambda: lin.forward(np.zeros(x_shape)),
+                           what=f"Linear(3, 2).forward(x) for x of shape {x_shape}",
+                           why="x is not (N, in_features) = (N, 3)", shows=(str(x_shape),))
 
 
 # ---------------------------------------------------------------- SoftmaxCrossEntropy
@@ -482,7 +780,7 @@ def test_softmax_ce_public(SoftmaxCrossEntropy):
                                     "numerical gradient of your (mean) loss")
 
 
-@check(points=1, hidden=True)
+@check(points=0.5, hidden=True)
 def test_softmax_ce_random(SoftmaxCrossEntropy):
     rng = np.random.default_rng(5541)
     logits = 3.0 * rng.standard_normal((6, 5))
@@ -500,76 +798,163 @@ def test_softmax_ce_random(SoftmaxCrossEntropy):
     assert_grad(grad, numeric, what="SoftmaxCrossEntropy().backward(): dlogits of the mean loss")
 
 
+@check(points=0.5)
+def test_softmax_ce_errors(SoftmaxCrossEntropy):
+    logits = np.zeros((2, 3))
+    for lg, labels, why, shows in [
+            (logits, np.array([0, 3]), "the label 3 is not in [0, 3)", ("3",)),
+            (logits, np.array([-1, 0]), "the label -1 is not in [0, 3)", ("-1",)),
+            (logits, np.array([0.0, 1.0]), "the labels are not integers", ("float64",)),
+            (logits, np.array([0, 1, 2]), "3 labels for 2 rows of logits", ("(3,)",)),
+            (np.zeros(3), np.array([0]), "the logits are not 2-D (N, num_classes)", ("(3,)",))]:
+        expect_value_error(lambda: SoftmaxCrossEntropy().forward(lg.copy(), labels.copy()),
+                           what=f"SoftmaxCrossEntropy().forward(logits, labels) for logits of "
+                                f"shape {lg.shape}, labels {labels.tolist()}", why=why, shows=shows)
+
+
 # ---------------------------------------------------------------- Module
 
-@check(points=1)
-def test_module(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear):
+# The module checks' network: Conv2D(1, 2, 3, 1, 1) -> ReLU -> MaxPooling(2, 2) -> Flatten ->
+# Linear(18, 3), with these parameters, and its output for the input drawn from seed 5551.
+_MODULE_SPEC = ("Module with layers [Conv2D(1, 2, 3, 1, 1), ReLU(), MaxPooling(2, 2), Flatten(), "
+                "Linear(18, 3)]")
+_MODULE_OUT = np.array([[25.23511865730057, -10.877083407424639, -30.680988712073276],
+                        [37.87086534210892, -17.47261171149071, -11.847369989424063]])
+_MODULE_SHAPES = [(2, 1, 6, 6), (2, 2, 6, 6), (2, 2, 6, 6), (2, 2, 3, 3), (2, 18), (2, 3)]
+_MODULE_NAMES = ["Conv2D", "ReLU", "MaxPooling", "Flatten", "Linear"]
+
+
+def _module_case():
     rng = np.random.default_rng(5551)
     x = rng.standard_normal((2, 1, 6, 6))
     conv_w, conv_b = rng.standard_normal((2, 1, 3, 3)), rng.standard_normal(2)
     lin_w, lin_b = rng.standard_normal((18, 3)), rng.standard_normal(3)
     dout = rng.standard_normal((2, 3))
+    return x, conv_w, conv_b, lin_w, lin_b, dout
 
-    def layers():
-        return [_conv(Conv2D, 1, 2, 3, 1, 1, conv_w, conv_b), ReLU(), MaxPooling(2, 2),
-                Flatten(), _linear(Linear, 18, 3, lin_w, lin_b)]
 
+def _module_layers(Conv2D, ReLU, MaxPooling, Flatten, Linear, conv_w, conv_b, lin_w, lin_b):
+    return [_conv(Conv2D, 1, 2, 3, 1, 1, conv_w, conv_b), ReLU(), MaxPooling(2, 2),
+            Flatten(), _linear(Linear, 18, 3, lin_w, lin_b)]
+
+
+def _module(Module, layers):
+    model = Module()
+    model.layers = layers
+    return model
+
+
+def _module_forward(model, x):
+    """The module's output for ``x``, pinned to the literal (every check below uses it)."""
+    assert_close(model.forward(x.copy()), _MODULE_OUT,
+                 what=f"{_MODULE_SPEC}: forward(x) for x of shape (2, 1, 6, 6), against the "
+                      f"value of this network (each layer's forward in order; the layers' own "
+                      f"checks say which layer is wrong, if one is)")
+
+
+@check(points=0.5)
+def test_module_forward(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear):
+    x, conv_w, conv_b, lin_w, lin_b, _ = _module_case()
+    layers = _module_layers(Conv2D, ReLU, MaxPooling, Flatten, Linear, conv_w, conv_b, lin_w, lin_b)
+    _module_forward(_module(Module, layers), x)
+
+
+@check(points=0.5)
+def test_module_backward(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear):
+    x, conv_w, conv_b, lin_w, lin_b, dout = _module_case()
+    make = lambda: _module_layers(Conv2D, ReLU, MaxPooling, Flatten, Linear,  # noqa: E731
+                                  conv_w, conv_b, lin_w, lin_b)
     # What the module must do, done by hand with a second set of your own layers.
-    shapes = [(2, 1, 6, 6), (2, 2, 6, 6), (2, 2, 6, 6), (2, 2, 3, 3), (2, 18), (2, 3)]
-    names = ["Conv2D", "ReLU", "MaxPooling", "Flatten", "Linear"]
-    hand = layers()
+    hand = make()
     value = x.copy()
     for i, layer in enumerate(hand):
-        value = _arr(layer.forward(value), f"{names[i]}.forward(x) (layer {i})", shapes[i + 1])
-    want_out = value
+        value = _arr(layer.forward(value), f"{_MODULE_NAMES[i]}.forward(x) (layer {i})",
+                     _MODULE_SHAPES[i + 1])
     grad = dout.copy()
-    for i in reversed(range(1, len(hand))):
-        grad = _arr(hand[i].backward(grad), f"{names[i]}.backward(grad_out) (layer {i})", shapes[i])
-    hand[0].backward(grad)  # the module's input gradient is not graded here: only the grads
-    want = {"conv.grad_w": _arr(hand[0].grad_w, "Conv2D.grad_w", conv_w.shape),
+    for i in reversed(range(len(hand))):
+        grad = _arr(hand[i].backward(grad), f"{_MODULE_NAMES[i]}.backward(grad_out) (layer {i})",
+                    _MODULE_SHAPES[i])
+    want = {"dL/dx": grad,
+            "conv.grad_w": _arr(hand[0].grad_w, "Conv2D.grad_w", conv_w.shape),
             "conv.grad_b": _arr(hand[0].grad_b, "Conv2D.grad_b", conv_b.shape),
             "linear.grad_w": _arr(hand[4].grad_w, "Linear.grad_w", lin_w.shape),
             "linear.grad_b": _arr(hand[4].grad_b, "Linear.grad_b", lin_b.shape)}
 
-    model = Module()
-    mine = layers()
-    model.layers = mine
-    conv, lin = mine[0], mine[4]
-    spec = "Module with layers [Conv2D(1, 2, 3, 1, 1), ReLU(), MaxPooling(2, 2), Flatten(), " \
-           "Linear(18, 3)]"
-    assert_close(model.forward(x.copy()), want_out,
-                 what=f"{spec}: forward(x) against calling each layer's forward in order")
-    model.backward(dout.copy())
-    got = {"conv.grad_w": conv.grad_w, "conv.grad_b": conv.grad_b,
-           "linear.grad_w": lin.grad_w, "linear.grad_b": lin.grad_b}
+    mine = make()
+    model = _module(Module, mine)
+    _module_forward(model, x)
+    got = {"dL/dx": model.backward(dout.copy())}
+    got.update({"conv.grad_w": mine[0].grad_w, "conv.grad_b": mine[0].grad_b,
+                "linear.grad_w": mine[4].grad_w, "linear.grad_b": mine[4].grad_b})
     for key in want:
+        note = (" (backward returns dL/d(input) of the first layer)" if key == "dL/dx"
+                else " after backward(grad)")
         assert_close(got[key], want[key],
-                     what=f"{spec}: {key} after backward(grad) against calling each layer's "
-                          f"backward in reverse order")
+                     what=f"{_MODULE_SPEC}: {key}{note}, against calling each layer's backward "
+                          f"in reverse order")
+
+
+def _module_with_grads(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear):
+    """A module whose two parameter layers hold gradients set by the check."""
+    _, conv_w, conv_b, lin_w, lin_b, _ = _module_case()
+    layers = _module_layers(Conv2D, ReLU, MaxPooling, Flatten, Linear, conv_w, conv_b, lin_w, lin_b)
+    rng = np.random.default_rng(5552)
+    params = {}
+    for label, layer, w, b in (("conv", layers[0], conv_w, conv_b),
+                               ("linear", layers[4], lin_w, lin_b)):
+        gw, gb = rng.standard_normal(w.shape), rng.standard_normal(b.shape)
+        layer.grad_w = gw.copy()
+        layer.grad_b = gb.copy()
+        params[label] = (layer, w, b, gw, gb)
+    return _module(Module, layers), params
+
+
+@check(points=0.25)
+def test_module_step(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear):
+    model, params = _module_with_grads(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear)
     lr = 0.05
     model.step(lr)
-    for label, layer, w, g in (("conv", conv, conv_w, want["conv.grad_w"]),
-                               ("linear", lin, lin_w, want["linear.grad_w"])):
-        assert_close(layer.weights, w - lr * g,
-                     what=f"{spec}: {label}.weights after step(0.05): weights - 0.05 * grad_w")
+    for label, (layer, w, b, gw, gb) in params.items():
+        assert_close(layer.weights, w - lr * gw,
+                     what=f"{_MODULE_SPEC}: {label}.weights after step(0.05), grad_w set by the "
+                          f"check: weights - 0.05 * grad_w")
+        assert_close(layer.bias, b - lr * gb,
+                     what=f"{_MODULE_SPEC}: {label}.bias after step(0.05), grad_b set by the "
+                          f"check: bias - 0.05 * grad_b")
+
+
+@check(points=0.25)
+def test_module_zero_grad(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear):
+    model, params = _module_with_grads(Module, Conv2D, ReLU, MaxPooling, Flatten, Linear)
     model.zero_grad()
-    for label, layer, shape in (("conv", conv, conv_w.shape), ("linear", lin, lin_w.shape)):
-        assert_close(layer.grad_w, np.zeros(shape),
-                     what=f"{spec}: {label}.grad_w after zero_grad(): zeros")
+    for label, (layer, w, b, _, _) in params.items():
+        assert_close(layer.grad_w, np.zeros(w.shape),
+                     what=f"{_MODULE_SPEC}: {label}.grad_w after zero_grad(): zeros")
+        assert_close(layer.grad_b, np.zeros(b.shape),
+                     what=f"{_MODULE_SPEC}: {label}.grad_b after zero_grad(): zeros")
 
 
 # ---------------------------------------------------------------- training
 
-@check(points=3)
-def test_training(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy):
+_NET = ("Conv2D(1, 8, 3, 1, 1) -> ReLU -> MaxPooling(2, 2) -> Flatten -> Linear(128, 4) -> "
+        "SoftmaxCrossEntropy")
+
+
+def _shapes_data():
     from autograder.checks.data import load
 
     data = load("ch5", "shapes")
-    x_train = data["x_train"].astype(np.float64) / 255.0
-    y_train = data["y_train"].astype(np.int64)
-    x_test = data["x_test"].astype(np.float64) / 255.0
-    y_test = data["y_test"].astype(np.int64)
-    n_classes, side = len(data["classes"]), x_train.shape[-1]
+    return (data["x_train"].astype(np.float64) / 255.0, data["y_train"].astype(np.int64),
+            data["x_test"].astype(np.float64) / 255.0, data["y_test"].astype(np.int64),
+            len(data["classes"]))
+
+
+def _train(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy, steps):
+    """Train the network of ``_NET`` made of the student's layers for ``steps`` SGD steps
+    (weights set by the check, from a seed); return the layers, the forward pass and the
+    training losses."""
+    x_train, y_train, _, _, n_classes = _shapes_data()
+    side = x_train.shape[-1]
     channels, pooled = 8, side // 2
     features = channels * pooled * pooled
 
@@ -580,11 +965,9 @@ def test_training(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy
                   rng.standard_normal((features, n_classes)) * np.sqrt(1.0 / features),
                   np.zeros(n_classes))
     relu, pool, flatten, ce = ReLU(), MaxPooling(2, 2), Flatten(), SoftmaxCrossEntropy()
-    net = ("Conv2D(1, 8, 3, 1, 1) -> ReLU -> MaxPooling(2, 2) -> Flatten -> "
-           f"Linear({features}, {n_classes}) -> SoftmaxCrossEntropy")
 
     def forward(x, step):
-        where = f" ({net}; training step {step})"
+        where = f" ({_NET}; training step {step})"
         n = x.shape[0]
         h = _arr(conv.forward(x), "Conv2D.forward" + where, (n, channels, side, side))
         h = _arr(relu.forward(h), "ReLU.forward" + where, (n, channels, side, side))
@@ -593,8 +976,8 @@ def test_training(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy
         return _arr(lin.forward(h), "Linear.forward" + where, (n, n_classes))
 
     losses = []
-    for step in range(1, TRAIN_STEPS + 1):
-        where = f" ({net}; training step {step})"
+    for step in range(1, steps + 1):
+        where = f" ({_NET}; training step {step})"
         batch = rng.choice(len(y_train), TRAIN_BATCH, replace=False)
         logits = forward(x_train[batch], step)
         losses.append(_scalar(ce.forward(logits, y_train[batch]),
@@ -609,13 +992,49 @@ def test_training(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy
         conv.backward(g)  # the input's gradient is not needed: only grad_w and grad_b
         conv.update(TRAIN_LR)
         lin.update(TRAIN_LR)
+    return conv, lin, forward, losses
 
-    predicted = forward(x_test.copy(), "evaluation").argmax(axis=1)
-    accuracy = float(np.mean(predicted == y_test))
+
+def _losses_text(losses):
+    return (f"The training loss went from {losses[0]:.4f} (first step) to "
+            f"{np.mean(losses[-10:]):.4f} (mean of the last 10 steps).")
+
+
+@check(points=1)
+def test_training_preview(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy):
+    _, _, _, losses = _train(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy,
+                             PREVIEW_STEPS)
+    last = float(np.mean(losses[-10:]))
+    assert last <= PREVIEW_MAX_LOSS, (
+        f"training preview: {_NET} trained for {PREVIEW_STEPS} SGD steps (batch {TRAIN_BATCH}, "
+        f"lr {TRAIN_LR}, weights set by the check): the mean training loss of the last 10 steps "
+        f"is {last:.4f}, expected at most {PREVIEW_MAX_LOSS:g} by now (it starts near ln 4 = "
+        f"1.386; the reference's is 0.78). {_losses_text(losses)} The graded training runs "
+        f"{TRAIN_STEPS} steps and asks for {TRAIN_MIN_ACCURACY:.0%} held-out accuracy. Check the "
+        f"backward passes and update(lr) of your layers with the other checks first.")
+
+
+@check(points=2, hidden=True)
+def test_held_out_accuracy(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy):
+    from autograder.checks import oracle
+
+    _, _, x_test, y_test, n_classes = _shapes_data()
+    conv, lin, _, losses = _train(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy,
+                                  TRAIN_STEPS)
+    # The learned weights, evaluated by the oracle's forward pass (not the student's).
+    features = lin_in = 8 * (x_test.shape[-1] // 2) ** 2
+    conv_w = as_array(conv.weights, what="Conv2D.weights after training", shape=(8, 1, 3, 3),
+                      layout=WEIGHTS_LAYOUT["Conv2D"])
+    conv_b = as_array(conv.bias, what="Conv2D.bias after training", shape=(8,))
+    lin_w = as_array(lin.weights, what="Linear.weights after training", shape=(lin_in, n_classes),
+                     layout=WEIGHTS_LAYOUT["Linear"])
+    lin_b = as_array(lin.bias, what="Linear.bias after training", shape=(n_classes,))
+    h = np.maximum(oracle.conv2d_by_pixel(x_test, conv_w, conv_b, 1, 1), 0.0)
+    h = oracle.pool2d(h, "max", 2, 2).reshape(len(x_test), features)
+    accuracy = float(np.mean((h @ lin_w + lin_b).argmax(axis=1) == y_test))
     assert accuracy >= TRAIN_MIN_ACCURACY, (
-        f"training: {net} trained for {TRAIN_STEPS} SGD steps (batch {TRAIN_BATCH}, "
-        f"lr {TRAIN_LR}, weights set by the check) reaches a held-out accuracy of "
-        f"{accuracy:.1%}, expected at least {TRAIN_MIN_ACCURACY:.0%} (the reference reaches "
-        f"99%). The training loss went from {losses[0]:.4f} (first step) to "
-        f"{np.mean(losses[-10:]):.4f} (mean of the last 10 steps). Check the backward passes "
-        f"and update(lr) of your layers with the other checks first.")
+        f"training: {_NET} trained for {TRAIN_STEPS} SGD steps (batch {TRAIN_BATCH}, "
+        f"lr {TRAIN_LR}, weights set by the check) learns weights that reach a held-out accuracy "
+        f"of {accuracy:.1%} (the weights your layers learned, evaluated by the grader's own "
+        f"forward pass), expected at least {TRAIN_MIN_ACCURACY:.0%} (the reference reaches 99%). "
+        f"{_losses_text(losses)}")

@@ -11,14 +11,20 @@ Problem (Neural Networks and Deep Learning, chapter 5):
     convolution, count the parameters of convolutional layers and of an Inception block,
     and say which of the STATEMENTS about 1x1 kernels below are true.
 
-Conventions / 约定:
-    - NumPy only, float64, batched feature maps in NCHW layout: x has shape (N, C, H, W).
-    - Kernel weights have shape (C_out, C_in, K, K); a 1x1 kernel may also be given as a
+约定 / Conventions:
+    - 只用 NumPy,float64;批量特征映射按 NCHW 排列:x 的形状为 (N, C, H, W)。
+      NumPy only, float64, batched feature maps in NCHW layout: x has shape (N, C, H, W).
+    - 卷积核权重的形状为 (C_out, C_in, K, K);1x1 卷积核也可以是 (C_out, C_in) 的矩阵。
+      代码中的卷积是书中的互相关 ⊗。
+      Kernel weights have shape (C_out, C_in, K, K); a 1x1 kernel may also be given as a
       (C_out, C_in) matrix. Convolution in code is the book's cross-correlation ⊗.
-    - Stride 1 and no padding throughout.
-    - Parameter counts are Python ints. They count kernel weights; biases only where an
+    - 一律步长为 1、不填充。
+      Stride 1 and no padding throughout.
+    - 参数个数是 Python 的 int。只数卷积核权重;只有参数要求时才算偏置。
+      Parameter counts are Python ints. They count kernel weights; biases only where an
       argument says so.
-    - Reject bad arguments with a ValueError whose message shows the numbers.
+    - 参数不合法时抛出 ValueError,错误信息中给出相关的数。
+      Reject bad arguments with a ValueError whose message shows the numbers.
 """
 
 import numbers
@@ -74,7 +80,15 @@ def conv1x1(x, w, b=None):
     """
     # ====== TODO BEGIN: 你的代码 / your code ======
     x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64).reshape(np.shape(w)[0], -1)
+    w = np.asarray(w, dtype=np.float64)
+    if x.ndim != 4:
+        raise ValueError(f"conv1x1: x must be (N, C_in, H, W), got shape {x.shape}")
+    if w.ndim == 4 and w.shape[2:] == (1, 1):
+        w = w[:, :, 0, 0]
+    if w.ndim != 2 or w.shape[1] != x.shape[1]:
+        raise ValueError(f"conv1x1: w of shape {w.shape} does not fit x of shape {x.shape}")
+    if b is not None and np.shape(b) != (w.shape[0],):
+        raise ValueError(f"conv1x1: b must have shape ({w.shape[0]},), got {np.shape(b)}")
     return np.einsum("oc,nchw->nohw", w, x)
     # ====== TODO END ======
 

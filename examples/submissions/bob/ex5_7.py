@@ -27,15 +27,22 @@ Problem (Neural Networks and Deep Learning, chapter 5):
     hand).
 
 约定 / Conventions:
-    - One channel: ``x`` is (H, W), the kernel ``w`` is (U, V); U != V is allowed. float64.
-    - "Convolution" is the book's cross-correlation ⊗ (互相关, §5.1.2), 0-based, stride s:
+    - 单通道:``x`` 为 (H, W),卷积核 ``w`` 为 (U, V),允许 U != V。float64。
+      One channel: ``x`` is (H, W), the kernel ``w`` is (U, V); U != V is allowed. float64.
+    - "卷积"是书中的互相关 ⊗(§5.1.2),下标从 0 开始,步长为 s:
+      "Convolution" is the book's cross-correlation ⊗ (互相关, §5.1.2), 0-based, stride s:
           y[i, j] = sum_{u, v} w[u, v] * x[i*s + u, j*s + v].
-    - Output size: Ho = (H - U) // s + 1, Wo = (W - V) // s + 1. When s does not divide
+    - 输出大小:Ho = (H - U) // s + 1,Wo = (W - V) // s + 1。s 不整除 H - U(或 W - V)时,
+      没有窗口到达的最下面几行(最右边几列)不影响 y,它们的梯度为 0。
+      Output size: Ho = (H - U) // s + 1, Wo = (W - V) // s + 1. When s does not divide
       H - U (or W - V), the bottom rows (right columns) that no window reaches do not
       affect y, and their gradient is 0.
-    - vec() is row-major, NumPy's ``ravel``: vec(x)[r*W + c] = x[r, c]; row i*Wo + j of C
+    - vec() 按行展开,即 NumPy 的 ``ravel``:vec(x)[r*W + c] = x[r, c];C 的第 i*Wo + j 行
+      对应输出 y[i, j],第 r*W + c 列对应输入 x[r, c]。
+      vec() is row-major, NumPy's ``ravel``: vec(x)[r*W + c] = x[r, c]; row i*Wo + j of C
       belongs to the output y[i, j], column r*W + c to the input x[r, c].
-    - ``stride`` is an int >= 1. Bad arguments raise ``ValueError`` naming the numbers.
+    - ``stride`` 是 >= 1 的 int。参数不合法时抛出 ``ValueError``,信息中给出相关的数。
+      ``stride`` is an int >= 1. Bad arguments raise ``ValueError`` naming the numbers.
 """
 
 import numpy as np
@@ -134,7 +141,8 @@ def conv_matrix(w, in_shape, stride=1):
 
 def conv_backward_input(delta, w, in_shape, stride=1):
     """Backward pass to the input, the book's way (formula 5.39 without the activation):
-    dL/dX = rot180(W) ⊗̃ delta, a wide convolution (5.12), never through the matrix C.
+    dL/dX = rot180(W) ⊗̃ delta, a wide convolution (5.12), never through the matrix C (the
+    checks use an input whose C would need hundreds of GB).
 
     For stride s > 1, delta is first spread out: s - 1 zeros between neighbouring entries,
     giving a ((Ho-1)*s + 1, (Wo-1)*s + 1) map. The wide convolution then has shape
@@ -157,6 +165,8 @@ def conv_backward_input(delta, w, in_shape, stride=1):
     delta = np.asarray(delta, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     ho, wo = _output_shape(tuple(in_shape), w.shape, stride, "conv_backward_input")
+    if delta.shape != (ho, wo):
+        raise ValueError(f"conv_backward_input: delta must have shape {(ho, wo)}, got {delta.shape}")
     u, v = w.shape
     spread = np.zeros(((ho - 1) * stride + 1, (wo - 1) * stride + 1))
     spread[::stride, ::stride] = delta

@@ -1,6 +1,6 @@
 """Attack, class 5: the memory limit is per process; fork four children that each hold
 100 MB at once (400 MB under a 300 MB limit). Answers are right only if all four held their
-share together: a limit on the whole worker tree means 0/10."""
+share together and none was killed for it: a limit on the whole worker tree means 0/10."""
 import os as _os
 import time as _time
 
@@ -28,18 +28,27 @@ def _hold_together(n=4, mb=100):
     got = b""
     end = _time.monotonic() + 20
     _os.set_blocking(r, False)
-    while len(got) < n and _time.monotonic() < end:
+    killed = 0
+    while len(got) < n and not killed and _time.monotonic() < end:
         try:
             got += _os.read(r, 16)
         except BlockingIOError:
             _time.sleep(0.02)
+        for pid in list(kids):  # a child gone before "go" was killed: no use waiting
+            try:
+                done, status = _os.waitpid(pid, _os.WNOHANG)
+            except OSError:
+                done, status = pid, -1
+            if done:
+                kids.remove(pid)
+                killed += 1
     _os.write(go_w, b"x" * n)
-    for pid in kids:
+    for pid in kids:  # a child the kernel killed for memory after its "+" did not hold its share
         try:
-            _os.waitpid(pid, 0)
+            killed += _os.waitpid(pid, 0)[1] != 0
         except OSError:
-            pass
-    return len(got) >= n
+            killed += 1
+    return len(got) >= n and not killed
 
 
 HELD = _hold_together()
