@@ -39,7 +39,7 @@ import types
 # The student's code may replace built-ins; the worker keeps the originals.
 from builtins import (  # noqa: A004 - deliberately shadowing with the same objects
     BaseException, bytearray, bytes, memoryview, EOFError, Exception, ImportError, KeyError,
-    MemoryError, NameError, OSError, PermissionError, RuntimeError, SystemExit, callable, compile,
+    MemoryError, NameError, OSError, SystemExit, callable, compile,
     dict, exec, getattr, isinstance, len, list, object, open, setattr, str, type)
 
 if __package__:  # imported as autograder.engine.worker: the local check runs it in-process
@@ -79,7 +79,7 @@ _readv = os.readv
 _exit = os._exit
 _MethodType = types.MethodType
 _ModuleType = types.ModuleType
-_join = os.path.join
+_join, _abspath = os.path.join, os.path.abspath
 
 
 class Channel:
