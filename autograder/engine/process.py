@@ -66,6 +66,18 @@ _active: set[int] = set()
 _active_lock = threading.Lock()
 
 
+def worker_groups(plan: cgroups.Plan, limits: Limits) -> tuple[Optional[cgroups.WorkerGroups], int]:
+    """A worker's cgroups and its process limit: ``limits.nproc`` when its memory group was
+    made (the whole tree is limited), ``FALLBACK_NPROC`` at most when it was not."""
+    groups = cgroups.WorkerGroups.make(plan, limits.memory_mb, limits.nproc)
+    if groups is not None and "memory" in groups.dirs:
+        return groups, limits.nproc
+    nproc = min(limits.nproc, FALLBACK_NPROC)
+    if groups is not None:
+        groups.set_pids(nproc)
+    return groups, nproc
+
+
 class WorkerProcess:
     """A started worker: its process, the channel and the captured output."""
 
@@ -100,13 +112,7 @@ class WorkerProcess:
         groups = None
         try:
             plan = cgroups.probe()
-            groups = cgroups.WorkerGroups.make(plan, limits.memory_mb, limits.nproc)
-            if groups is None or "memory" not in groups.dirs:  # no limit on the whole tree
-                nproc = min(limits.nproc, FALLBACK_NPROC)
-                if groups is not None:
-                    groups.set_pids(nproc)
-            else:
-                nproc = limits.nproc
+            groups, nproc = worker_groups(plan, limits)
             if slot is not None and sandbox.mode == "uid":
                 os.chown(folder, slot.uid, slot.uid)  # its own folder; the files stay root's
                 os.chmod(folder, 0o700)

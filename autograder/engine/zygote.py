@@ -53,7 +53,7 @@ from . import cgroups, slots, wire
 from .errors import WorkerGone
 from .limits import Limits
 from .modes import MOUNT, WORK_MB, Sandbox
-from .process import FALLBACK_NPROC, WorkerProcess
+from .process import WorkerProcess, worker_groups
 from .staging import runtime_dir
 
 log = logging.getLogger("autograder.engine")
@@ -278,8 +278,7 @@ def fork_worker(sandbox: Sandbox, limits: Limits, folder: Path, filename: str) -
     parent = None
     try:
         plan = cgroups.probe()
-        nproc = limits.nproc if plan.memory else min(limits.nproc, FALLBACK_NPROC)
-        groups = cgroups.WorkerGroups.make(plan, limits.memory_mb, nproc)
+        groups, nproc = worker_groups(plan, limits)
         files = None
         if sandbox.mode == "bwrap":  # the files cross on the worker's own channel
             files = {}
