@@ -20,10 +20,11 @@ from __future__ import annotations
 import builtins
 from typing import Optional
 
+from . import wire
 from .wire import WireError
 
 __all__ = ["ExerciseOver", "ImportFailed", "SandboxError", "StudentError", "WireError",
-           "WorkerGone", "WorkerLost", "student_error"]
+           "WorkerGone", "WorkerLost", "decode_reply", "student_error"]
 
 
 class SandboxError(RuntimeError):
@@ -37,6 +38,19 @@ class WorkerGone(Exception):
     def __init__(self, reason: str, kind: str) -> None:
         super().__init__(reason)
         self.reason, self.kind = reason, kind
+
+
+def decode_reply(data: bytes) -> tuple:
+    """A worker's message decoded as a reply (a tuple led by its kind); ``WorkerGone``
+    (``protocol``) when it cannot be read or is not one."""
+    try:
+        msg = wire.decode(data, wire.no_handles)
+    except WireError as exc:
+        raise WorkerGone(f"the worker sent a message the grader cannot read ({exc})",
+                         "protocol") from None
+    if not isinstance(msg, tuple) or not msg or not isinstance(msg[0], str):
+        raise WorkerGone("the worker sent a message that is not a reply", "protocol")
+    return msg
 
 
 class StudentError(Exception):

@@ -26,7 +26,7 @@ from typing import Optional
 import numpy as np
 
 from . import wire
-from .errors import WorkerGone
+from .errors import WorkerGone, decode_reply
 from .limits import Limits
 from .modes import Sandbox
 
@@ -128,15 +128,7 @@ class LocalWorker:
 
     def receive(self, timeout: float, during: str = "", limit: Optional[float] = None,
                 last: bool = False) -> tuple:
-        data = self.receive_raw(timeout, during, limit, last)
-        try:
-            msg = wire.decode(data, wire.no_handles)
-        except wire.WireError as exc:
-            raise WorkerGone(f"the worker sent a message the grader cannot read ({exc})",
-                             "protocol") from None
-        if not isinstance(msg, tuple) or not msg:
-            raise WorkerGone("the worker sent a message that is not a reply", "protocol")
-        return msg
+        return decode_reply(self.receive_raw(timeout, during, limit, last))
 
     # -- output (it goes to the terminal) ---------------------------------------------------
     def drain(self) -> None:

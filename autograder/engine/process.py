@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import cgroups, seccomp, slots, wire
-from .errors import WorkerGone
+from .errors import WorkerGone, decode_reply
 from .limits import Limits
 from .modes import Sandbox
 from .staging import runtime_dir
@@ -237,15 +237,10 @@ class WorkerProcess:
         """The next message, decoded; ``WorkerGone`` on timeout, death or a bad message."""
         data = self.receive_raw(timeout, during, limit, last)
         try:
-            msg = wire.decode(data, wire.no_handles)
-        except wire.WireError as exc:
+            return decode_reply(data)
+        except WorkerGone:
             self.kill()
-            raise WorkerGone(f"the worker sent a message the grader cannot read ({exc})",
-                             "protocol") from None
-        if not isinstance(msg, tuple) or not msg or not isinstance(msg[0], str):
-            self.kill()
-            raise WorkerGone("the worker sent a message that is not a reply", "protocol")
-        return msg
+            raise
 
     def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None,
                     last: bool = False) -> bytes:
