@@ -122,22 +122,17 @@ def processes_named(name: str) -> list[int]:
 def live_children() -> list[int]:
     """This process's children that have not exited, but for the engine's zygotes (one per
     sandbox mode, started once and kept for the process's life: they run no student code)."""
-    from autograder.engine import zygote
+    from autograder.engine import slots, zygote
 
-    me = os.getpid()
-    zygotes = zygote.pids()
     found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
+    for pid in sorted(slots.children_of(os.getpid()) - zygote.pids()):
         try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
                 data = fh.read()
         except OSError:
             continue
-        rest = data[data.rfind(b")") + 2:].split()
-        if int(rest[1]) == me and rest[0] not in (b"Z", b"X") and int(entry.name) not in zygotes:
-            found.append(int(entry.name))
+        if data[data.rfind(b")") + 2:].split()[0] not in (b"Z", b"X"):
+            found.append(pid)
     return found
 
 
