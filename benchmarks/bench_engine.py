@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from autograder.check import run_file as run_check_file  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
+from otter_env import otter_missing  # noqa: E402  (beside this file)
 from autograder.engine import Limits, get_sandbox  # noqa: E402
 from autograder.batch import grade_folder  # noqa: E402
 from autograder.grading import PROTECTED, check_file_of, grade_exercise, grade_submission  # noqa: E402
@@ -101,20 +102,6 @@ def batch(students: int, jobs: int) -> float:
     return rate
 
 
-def _kernel_missing() -> str:
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-    except ImportError:
-        return "jupyter_client is not installed"
-    try:
-        KernelSpecManager().get_kernel_spec("python3")
-    except NoSuchKernel:
-        return ("no Jupyter python3 kernel: stock `otter run` executes the submission in a "
-                "Jupyter kernel, and ipykernel (otter-grader's [grading] extra) is not installed "
-                "in this venv")
-    return ""
-
-
 def _otter_zip(tmp: Path) -> Path:
     built = ROOT / "dist" / "ch5" / "otter" / f"{OTTER_EXERCISE}.zip"
     if built.is_file():
@@ -130,7 +117,7 @@ def otter(repeat: int) -> Optional[float]:
     t_engine, res = _median_time(lambda: grade_exercise(ex, SOLUTIONS), max(repeat, 5))
     print(f"4. {OTTER_EXERCISE} on the reference: engine {t_engine:.3f} s per exercise (median, "
           f"score {res.score:g}/{res.possible:g})")
-    why = _kernel_missing()
+    why = otter_missing()
     if why:
         print(f"   stock otter run: NOT MEASURED: {why}.")
         print(f"   (issue 4 records about 3.3 s for a trivial submission with otter run; against "

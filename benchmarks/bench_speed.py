@@ -49,6 +49,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from autograder.checks.runner import load_student_file, run_case  # noqa: E402
 from autograder.course import load_chapter  # noqa: E402
+from otter_env import otter_missing  # noqa: E402  (beside this file)
 from autograder.grades import read_grades_csv  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "ch5"
@@ -149,20 +150,6 @@ def otter_run(zip_path: Path, code: str, tmp: Path) -> Run:
     run.score = sum(t["score"] for t in data["tests"] if t.get("max_score") is not None)
     shutil.rmtree(sub, ignore_errors=True)
     return run
-
-
-def kernel_missing() -> str:
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-    except ImportError:
-        return "jupyter_client is not installed"
-    try:
-        KernelSpecManager().get_kernel_spec("python3")
-    except NoSuchKernel:
-        return "no Jupyter python3 kernel (install otter-grader[grading])"
-    if not (BIN / "otter").is_file():
-        return f"no otter command next to {sys.executable}"
-    return ""
 
 
 def folders(tmp: Path, chapter, students: int) -> dict[str, Path]:
@@ -384,7 +371,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start; "
           f"medians of {args.repeat} interleaved runs; CPU = perf task-clock of the process tree"
           + ("" if PERF else " (perf not found: CPU not measured)"))
-    why_no_otter = kernel_missing()
+    why_no_otter = otter_missing()
     tmp = Path(tempfile.mkdtemp(prefix="nndl-speed-"))
     cluster = None
     try:
