@@ -66,10 +66,12 @@ _active: set[int] = set()
 _active_lock = threading.Lock()
 
 
-def worker_groups(plan: cgroups.Plan, limits: Limits) -> tuple[Optional[cgroups.WorkerGroups], int]:
-    """A worker's cgroups and its process limit: ``limits.nproc`` when its memory group was
-    made (the whole tree is limited), ``FALLBACK_NPROC`` at most when it was not."""
-    groups = cgroups.WorkerGroups.make(plan, limits.memory_mb, limits.nproc)
+def worker_groups(limits: Limits, plan: Optional[cgroups.Plan] = None
+                  ) -> tuple[Optional[cgroups.WorkerGroups], int]:
+    """A worker's cgroups (under ``plan``, by default what this host allows) and its process
+    limit: ``limits.nproc`` when its memory group was made (the whole tree is limited),
+    ``FALLBACK_NPROC`` at most when it was not."""
+    groups = cgroups.WorkerGroups.make(plan or cgroups.probe(), limits.memory_mb, limits.nproc)
     if groups is not None and "memory" in groups.dirs:
         return groups, limits.nproc
     nproc = min(limits.nproc, FALLBACK_NPROC)
@@ -111,8 +113,7 @@ class WorkerProcess:
         slot = slots.acquire() if sandbox.drops_uid else None
         groups = None
         try:
-            plan = cgroups.probe()
-            groups, nproc = worker_groups(plan, limits)
+            groups, nproc = worker_groups(limits)
             if slot is not None and sandbox.mode == "uid":
                 os.chown(folder, slot.uid, slot.uid)  # its own folder; the files stay root's
                 os.chmod(folder, 0o700)

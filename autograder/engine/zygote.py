@@ -49,7 +49,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from . import cgroups, slots, wire
+from . import slots, wire
 from .errors import WorkerGone
 from .limits import Limits
 from .modes import MOUNT, WORK_MB, Sandbox
@@ -277,8 +277,7 @@ def fork_worker(sandbox: Sandbox, limits: Limits, folder: Path, filename: str) -
     groups = None
     parent = None
     try:
-        plan = cgroups.probe()
-        groups, nproc = worker_groups(plan, limits)
+        groups, nproc = worker_groups(limits)
         files = None
         if sandbox.mode == "bwrap":  # the files cross on the worker's own channel
             files = {}

@@ -16,7 +16,7 @@ def _plan(**dirs: Path) -> cgroups.Plan:
 
 
 def test_with_a_memory_group_the_tree_keeps_its_process_limit(tmp_path):
-    groups, nproc = worker_groups(_plan(memory=tmp_path, pids=tmp_path), LIMITS)
+    groups, nproc = worker_groups(LIMITS, _plan(memory=tmp_path, pids=tmp_path))
     assert groups is not None and nproc == LIMITS.nproc > FALLBACK_NPROC
     folder = Path(groups.dirs["memory"])
     assert (folder / "memory.limit_in_bytes").read_text() == str(256 * 2**20)
@@ -24,11 +24,11 @@ def test_with_a_memory_group_the_tree_keeps_its_process_limit(tmp_path):
 
 
 def test_without_a_memory_group_the_process_limit_falls_back(tmp_path):
-    groups, nproc = worker_groups(_plan(pids=tmp_path), LIMITS)
+    groups, nproc = worker_groups(LIMITS, _plan(pids=tmp_path))
     assert groups is not None and nproc == FALLBACK_NPROC
     assert (Path(groups.dirs["pids"]) / "pids.max").read_text() == str(FALLBACK_NPROC)
 
 
 def test_a_group_that_cannot_be_made_falls_back_too(tmp_path):
-    groups, nproc = worker_groups(_plan(memory=tmp_path / "gone", pids=tmp_path / "gone"), LIMITS)
+    groups, nproc = worker_groups(LIMITS, _plan(memory=tmp_path / "gone", pids=tmp_path / "gone"))
     assert groups is None and nproc == FALLBACK_NPROC
