@@ -18,6 +18,7 @@ import pytest
 from autograder.batch import grade_folder
 from autograder.check import run_file
 from autograder.engine import Limits, SandboxError
+from autograder.grading import GradingContext
 from tests.support import CHAPTER
 
 from .helpers import (CORPUS, build_student, mode_param, new_token, processes_named,
@@ -50,22 +51,44 @@ LIMITS = dict(timeout=5.0, memory_mb=300)
 MODES = [mode_param("bwrap"), mode_param("uid")]
 
 
+def _variants() -> list:
+    """Each mode twice: workers forked from the zygote (the default as root), and each started
+    from nothing (``NNDL_ZYGOTE=0``, as where the zygote cannot start)."""
+    out = []
+    for p in MODES:
+        mode = p.values[0]
+        out.append(pytest.param((mode, True), id=mode, marks=p.marks))
+        out.append(pytest.param((mode, False), id=f"{mode}-unforked", marks=p.marks))
+    return out
+
+
 def _litter(token: str) -> list[str]:
     return [os.path.join(d, f"{token}-litter") for d in ("/tmp", "/dev/shm", "/var/tmp")
             if os.path.exists(os.path.join(d, f"{token}-litter"))]
 
 
-@pytest.fixture(scope="module", params=MODES)
+@pytest.fixture(scope="module", params=_variants())
 def graded(request, tmp_path_factory):
-    mode = request.param
-    subs = tmp_path_factory.mktemp(f"isolation-{mode}")
-    out = tmp_path_factory.mktemp(f"isolation-out-{mode}") / "grades"
+    mode, forked = request.param
+    name = mode if forked else f"{mode}-unforked"
+    subs = tmp_path_factory.mktemp(f"isolation-{name}")
+    out = tmp_path_factory.mktemp(f"isolation-out-{name}") / "grades"
     token = new_token()
-    for name in CLASSES:
-        build_student(CORPUS / name, subs / name, out=out, token=token)
-    start = time.monotonic()
-    results = grade_folder(subs, out, jobs=2, limits=Limits(sandbox=mode, **LIMITS))
-    return {"mode": mode, "subs": subs, "out": out, "token": token,
+    for student in CLASSES:
+        build_student(CORPUS / student, subs / student, out=out, token=token)
+    before = os.environ.get("NNDL_ZYGOTE")
+    os.environ["NNDL_ZYGOTE"] = "1" if forked else "0"
+    try:
+        context = GradingContext.resolve(CHAPTER, Limits(sandbox=mode, **LIMITS), jobs=2)
+        assert context.sandbox.zygote == forked, context.sandbox.describe()
+        start = time.monotonic()
+        results = grade_folder(subs, out, jobs=2, context=context)
+    finally:
+        if before is None:
+            del os.environ["NNDL_ZYGOTE"]
+        else:
+            os.environ["NNDL_ZYGOTE"] = before
+    return {"mode": name, "subs": subs, "out": out, "token": token,
             "elapsed": time.monotonic() - start,
             "results": {r.student: r for r in results}}
 
