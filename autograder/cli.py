@@ -78,7 +78,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildError, build
+    from .packaging import BuildError, build
 
     try:
         outputs = build(Path(args.out), chapter=args.chapter)

@@ -2,7 +2,7 @@
 examples that report a stub instead of raising, the public checks of one exercise, written
 answers saved into the answer sheet, and ``submission.zip``.
 
-Each notebook (``nndl-grade build`` writes them, ``build/notebooks.py``) finds the handout
+Each notebook (``nndl-grade build`` writes them, ``packaging/notebooks.py``) finds the handout
 folder in its first code cell, then imports this module. It needs the standard library and
 NumPy; matplotlib only when it is there (``plot``). Nothing here raises on a stub: a notebook
 runs from top to bottom on the handout as it is handed out.

@@ -112,7 +112,7 @@ def test_true_statements_rejects_wrong_answers_without_giving_the_answer_away(re
 
 def test_hidden_parts_leave_no_trace_in_the_public_handout():
     """The build cuts hidden cases and what only they use: the answer key goes with them."""
-    build = pytest.importorskip("autograder.build")
+    build = pytest.importorskip("autograder.packaging")
     full = EXERCISE.check_file.read_text(encoding="utf-8")
     public = build.public_check_source(full)
     for secret in ('{"A", "D", "E", "G"}', "from autograder.checks.oracle import", "def _letters",

@@ -3,7 +3,7 @@
 classmate, or stalls the batch; nothing a worker started or wrote outlives it.
 
 The Gradescope path (a non-venv install, as Otter's conda environment) runs the same classes
-in ``tests/build/test_gradescope_isolation.py``.
+in ``tests/packaging/test_gradescope_isolation.py``.
 """
 
 from __future__ import annotations

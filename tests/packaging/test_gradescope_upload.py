@@ -7,7 +7,7 @@ import json
 
 from autograder import gradescope
 from autograder.gradescope import error_results
-from tests.build.helpers import assert_valid_results
+from tests.packaging.helpers import assert_valid_results
 from tests.support import ASSIGNMENTS, CHAPTER
 
 CODE = [e.code for e in CHAPTER.exercises]

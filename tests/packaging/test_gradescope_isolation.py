@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.helpers import assert_valid_results, run
-from tests.build.test_autograder_zip import (autograder_mount, entries, needs_bwrap,  # noqa: F401
+from tests.packaging.helpers import assert_valid_results, run
+from tests.packaging.test_autograder_zip import (autograder_mount, entries, needs_bwrap,  # noqa: F401
                                              needs_engine, needs_root, run_on_gradescope)
 from tests.engine.helpers import CORPUS, build_student
 from tests.support import CHAPTER, SOLUTIONS

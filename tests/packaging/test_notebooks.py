@@ -15,9 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.build.notebooks import handout_notebooks
+from autograder.packaging.notebooks import handout_notebooks
 from autograder.notebook import BEGIN, END
-from tests.build.helpers import jupyter_kernel_missing
+from tests.packaging.helpers import jupyter_kernel_missing
 from tests.support import ASSIGNMENTS, CHAPTER, SOLUTIONS
 
 FOLDER = "nndl-ch5"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.build import BuildOutputs, build
-from tests.build.helpers import SCHEMA, extract, run
+from autograder.packaging import BuildOutputs, build
+from tests.packaging.helpers import SCHEMA, extract, run
 
 HANDOUT_FOLDER = "nndl-ch5"
 """The handout's top folder."""

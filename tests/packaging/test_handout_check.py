@@ -13,7 +13,7 @@ from pathlib import Path
 
 from autograder.grading import GradingContext, grade_upload
 from autograder.intake import chapter_files
-from tests.build.helpers import run
+from tests.packaging.helpers import run
 from tests.support import CHAPTER, ROOT, SOLUTIONS
 
 VENV_BIN = Path(sys.executable).parent

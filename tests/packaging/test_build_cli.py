@@ -1,11 +1,11 @@
-"""``nndl-grade build``: the command line over ``autograder.build.build``."""
+"""``nndl-grade build``: the command line over ``autograder.packaging.build``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import autograder.build
-from autograder.build import BuildOutputs
+import autograder.packaging
+from autograder.packaging import BuildOutputs
 from autograder.cli import main
 
 
@@ -17,7 +17,7 @@ def test_build_writes_into_out_and_prints_what_it_wrote(monkeypatch, tmp_path, c
         target = Path(out) / chapter
         return BuildOutputs(chapter, target / "student.zip", target / "autograder.zip",
                             {"ex5_4": target / "otter" / "ex5_4.zip"}, "w.whl", ("a", "b"))
-    monkeypatch.setattr(autograder.build, "build", fake_build)
+    monkeypatch.setattr(autograder.packaging, "build", fake_build)
     assert main(["build", "--out", str(tmp_path)]) == 0
     assert calls == [(tmp_path, "ch5")]
     out = capsys.readouterr().out

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.build.helpers import assert_valid_results, extract, run
+from tests.packaging.helpers import assert_valid_results, extract, run
 from tests.support import ASSIGNMENTS, CHAPTER, SOLUTIONS
 
 BWRAP = shutil.which("bwrap")
@@ -86,7 +86,7 @@ def test_wheel_holds_the_grader_and_the_course_data_and_no_solutions(entries, bu
         meta = next(whl.read(n).decode() for n in names if n.endswith("dist-info/METADATA"))
     for must in ("autograder/gradescope.py", "autograder/grading.py", "autograder/course.py",
                  "autograder/engine/worker.py", "autograder/checks/ch5/manifest.yaml",
-                 "autograder/checks/oracle.py", "autograder/build/__init__.py",
+                 "autograder/checks/oracle.py", "autograder/packaging/__init__.py",
                  "autograder/templates/check.py", "autograder/templates/README.md",
                  "autograder/templates/setup.sh", "autograder/templates/run_autograder.sh"):
         assert must in names, must

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.build.helpers import jupyter_kernel_missing, otter_run
+from tests.packaging.helpers import jupyter_kernel_missing, otter_run
 from tests.support import ASSIGNMENTS, CHAPTER, ROOT, SOLUTIONS
 
 EXERCISES = [pytest.param(e, id=e.id) for e in CHAPTER.exercises]

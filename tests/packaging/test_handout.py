@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.build import public_check_source
+from autograder.packaging import public_check_source
 from autograder.checks.runner import load_check_file
-from tests.build.helpers import jupyter_kernel_missing, otter_check, run
+from tests.packaging.helpers import jupyter_kernel_missing, otter_check, run
 from tests.support import ASSIGNMENTS, CHAPTER, ROOT, SOLUTIONS
 
 FOLDER = f"nndl-{CHAPTER.id}"
@@ -71,8 +71,8 @@ def test_handout_holds_the_stubs_answer_sheets_public_checks_and_their_helpers(h
     # The local check runs the public checks through the engine, in the student's process;
     # nothing of grading, the build, the course loader, the oracle or a chapter's folder ships.
     names = " ".join(handout)
-    for word in ("oracle", "grading", "gradescope", "solution", "manifest", "build", "course",
-                 "intake", "results", "batch"):
+    for word in ("oracle", "grading", "gradescope", "solution", "manifest", "build", "packaging",
+                 "course", "intake", "results", "batch"):
         assert word not in names, word
     chapter_folder = f"{FOLDER}/autograder/checks/{CHAPTER.id}/"
     assert all(n.startswith(chapter_folder + "data/") for n in handout if n.startswith(chapter_folder))
@@ -253,7 +253,7 @@ def test_otter_check_works_on_each_exercise_of_the_handout(handout_dir):
 
 
 def test_a_public_check_that_needs_the_oracle_or_the_engine_stops_the_build():
-    from autograder.build import BuildError, handout_modules
+    from autograder.packaging import BuildError, handout_modules
 
     src = ('from autograder.checks.cases import check\nfrom autograder.checks.oracle import conv2d\n'
            'name = "exX"\n\n@check(points=1)\ndef test_a(f):\n'
