@@ -9,9 +9,10 @@ The engine does not know what it protects: the caller passes the paths student c
 read (``protect``: the checks, the references, the installed package, the submissions and
 results). The ``uid`` mode relies on file modes: it refuses when one of them is readable by
 "other" and says which ``chmod`` to run (``exposed_to_other``). In every mode, once per set of
-protected paths, a self-test runs inside the real sandbox (``self_test``): ``import
-autograder`` must fail, the protected paths must be unreadable, the kernel keyring closed,
-no capability held and the seccomp filter in force; the grader refuses to grade when it does not hold.
+protected paths, a self-test runs inside the real sandbox (``self_test``, running
+``self_test_program.py`` as a student file): ``import autograder`` must fail, the protected
+paths must be unreadable, the kernel keyring closed, no capability held and the seccomp filter
+in force; the grader refuses to grade when it does not hold.
 
 The modes that promise a seccomp filter (``bwrap``, ``uid``) refuse to start without one
 (``seccomp.py`` says why there is none).
@@ -253,78 +254,19 @@ def probe(sb: Sandbox) -> Optional[str]:
         remove_folder(folder)
 
 
-_SELF_TEST = r'''
-import os, sys
-PATHS = %(paths)r
-SEARCH = %(search)r
+SELF_TEST_PROGRAM = Path(__file__).with_name("self_test_program.py")
+"""The student file the self-test runs (``self_test_program.py``), before its two inputs."""
 
 
-def _readable(p):
-    try:
-        if os.path.isdir(p):
-            os.listdir(p)
-        else:
-            with open(p, "rb") as fh:
-                fh.read(1)
-        return True
-    except OSError:
-        return False
-
-
-READABLE = [p for p in PATHS if _readable(p)]
-
-
-def _import():
-    extra = [p for p in SEARCH if os.path.isdir(p)]
-    for top in ("/nndl/python/lib", "/usr/lib", "/usr/local/lib"):
-        try:
-            names = os.listdir(top)
-        except OSError:
-            continue
-        for name in names:
-            for sub in ("site-packages", "dist-packages"):
-                d = os.path.join(top, name, sub)
-                if os.path.isdir(d):
-                    extra.append(d)
-    sys.path[:0] = extra
-    try:
-        import autograder
-        return str(getattr(autograder, "__file__", None) or list(getattr(autograder, "__path__", [])))
-    except Exception:
-        return None
-    finally:
-        del sys.path[:len(extra)]
-
-
-IMPORTED = _import()
-
-
-def _keyring():
-    try:
-        import ctypes, platform
-        nr = {"x86_64": 248, "aarch64": 217}.get(platform.machine())
-        if nr is None:
-            return None
-        libc = ctypes.CDLL(None, use_errno=True)
-        key = libc.syscall(nr, b"user", b"nndl-self-test", b"x", 1, -3)
-        return ctypes.get_errno() if key < 0 else 0
-    except Exception:
-        return None
-
-
-KEYRING = _keyring()
-
-
-def _capabilities():
-    try:
-        with open("/proc/self/status") as fh:
-            return [line.split()[1] for line in fh if line.startswith(("CapPrm:", "CapEff:"))]
-    except Exception:
-        return None
-
-
-CAPABILITIES = _capabilities()
-'''
+def self_test_source(paths: list[str], search: list[str]) -> str:
+    """The self-test program with the protected ``paths`` and the ``search`` folders filled in."""
+    source = SELF_TEST_PROGRAM.read_text(encoding="utf-8")
+    for name, value in (("PATHS", paths), ("SEARCH", search)):
+        line = f"\n{name} = None\n"
+        if source.count(line) != 1:
+            raise SandboxError(f"{SELF_TEST_PROGRAM} must set {name} = None on exactly one line")
+        source = source.replace(line, f"\n{name} = {value!r}\n")
+    return source
 
 
 _self_tested: dict[tuple, list[str]] = {}
@@ -339,7 +281,7 @@ def self_test(sb: Sandbox, protect: Iterable[Path]) -> list[str]:
         return _self_tested[key]
     search = sorted({p for p in sys.path if p} | set(sb.masked) | {os.path.dirname(p) for p in paths})
     src = Path(tempfile.mkdtemp(prefix="self-test-src-", dir=work_dir()))
-    (src / "self_test.py").write_text(_SELF_TEST % {"paths": paths, "search": search})
+    (src / "self_test.py").write_text(self_test_source(paths, search))
     folder = prepare_folder(src, sb)
     proc = None
     problems: list[str] = []
