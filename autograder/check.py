@@ -9,7 +9,7 @@ hidden checks are never named.
 
 ``nndl-grade check`` (which reads the course manifest) and the handout's ``check.py`` (which
 has the chapter written into it) both call ``main``: the same arguments, the same checks, the
-same words (``report.py`` writes them). This module needs Python, NumPy and the engine only:
+same words (``console.py`` writes them). This module needs Python, NumPy and the engine only:
 it ships in the handout.
 """
 
@@ -71,7 +71,7 @@ class ExerciseReport:
 
 
 class Listener:
-    """Told what the local check does while it does it (``report.Printer`` prints it). Every
+    """Told what the local check does while it does it (``console.Printer`` prints it). Every
     method does nothing here."""
 
     def exercise(self, target: Target, path: Path, warnings: tuple[str, ...]) -> None:

@@ -1,7 +1,10 @@
 """``nndl-grade``: a thin command line over the package's functions.
 
-Every option's default is read from the function or dataclass it feeds (``Limits``,
-``LatePolicy``, ``export``), so the command line and the Python API cannot disagree.
+The grading limits, the late policy and the export's options read their defaults from the
+dataclass or function they feed (``Limits``, ``LatePolicy``, ``export.export``), so there the
+command line and the Python API cannot disagree. The other defaults are written here, in each
+command's options: ``--chapter ch5`` (also ``course.load_chapter``'s default), ``--jobs 1``,
+build's ``--out dist`` and the local check's 10 s ``--timeout`` (named in its help).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ The formats, as their importers read them:
     ``GradebookImporter`` (instructure/canvas-lms, app/models/gradebook_importer.rb): the
     header row must start ``Student``, ``ID``; ``SIS User ID`` and ``SIS Login ID`` follow,
     and the last student column must be ``Section``; every later column is an assignment,
-    matched by the id in ``Title (id)`` (``Assignment.title_and_id``), else by title, else
+    matched by the id in ``Title (id)`` (Canvas's ``Assignment#title_and_id``), else by title, else
     created; a row starting ``Points Possible`` gives the points; a student is matched by
     ``ID`` (the Canvas user id, known from a Canvas download), else ``SIS User ID``, else
     ``SIS Login ID``, else by name. Column titles such as ``Current Score`` or ``Final Grade``

@@ -11,7 +11,7 @@ control the engine falls back to a lower per-uid process limit (``modes.py``).
 
 A worker joins its groups before anything of it runs: its command is prefixed by a one-line
 shell that writes its pid into each group's ``cgroup.procs`` and then runs the worker
-(``Plan.prefix``), so every process it starts is in the groups too.
+(``WorkerGroups.prefix``), so every process it starts is in the groups too.
 """
 
 from __future__ import annotations

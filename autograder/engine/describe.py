@@ -2,9 +2,13 @@
 message, and where in the student's files, innermost frame first and then every frame of the
 student's code it passed through, outermost first.
 
-The one account of a student's exception: the grader's workers, the local check and the
-notebooks' examples all use ``describe_exception``. This file runs inside the sandbox next to
-``worker.py`` (standard library only); it binds what it uses before any student code runs.
+The grader's workers, the local check (whose worker runs in the student's process), the
+submission zip's syntax check (``collect.syntax_error``) and the notebooks' examples use
+``describe_exception``. It is not the only one: ``checks.runner.describe_exception`` tells the
+exceptions of check files loaded in-process (the pytest plugin and the project's tests).
+
+This file runs inside the sandbox next to ``worker.py`` (standard library only); it binds what it
+uses before any student code runs.
 """
 
 from __future__ import annotations
@@ -64,8 +68,8 @@ def describe_exception(exc: BaseException, folder: str, filename: str,
     false), when the error passed through several of the student's functions, each of them,
     outermost first (``frame_chain``).
 
-    The one account of a student's exception: the grader's workers, the local check and the
-    notebooks' examples all use it."""
+    The grader's workers, the local check and the notebooks' examples use it; check files run
+    in-process use ``checks.runner.describe_exception`` instead."""
     frames = student_frames(exc.__traceback__, folder)
     if not chain:
         frames = frames[-1:]

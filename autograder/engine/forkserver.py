@@ -60,7 +60,8 @@ def _flush() -> None:
 
 
 class ZygoteLoop:
-    """One forked worker per ``spawn`` request on the control socket (``args.fd``).
+    """One forked worker per ``spawn`` request on the control socket (the descriptor
+    of the worker's ``--fd``).
 
     ``channel_cls`` is ``worker.Channel``; ``become_worker(channel, fd, params, program,
     private, args)`` is the rest of a worker's life (``worker._become_worker``); ``preload``

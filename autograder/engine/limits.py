@@ -1,7 +1,7 @@
 """What one worker may use: ``Limits``, the wall clock, CPU, memory, processes, output and
 restarts of an exercise, and the sandbox mode it asks for.
 
-The worker applies the resource limits to itself (``worker.set_limits``), hard = soft, before
+The worker applies the resource limits to itself (``confine.set_limits``), hard = soft, before
 it imports the student's file; the grader applies the wall clock (``process.WorkerProcess``)
 and the restarts (``session.Session``).
 """

@@ -7,7 +7,7 @@ Debian's Python binding (``python3-seccomp``), which belongs to Debian's ``/usr/
 and not necessarily to the grader's interpreter: ``build()`` runs the binding in whichever
 interpreter has it (this one first, then the system's) and keeps the BPF program it exports.
 Bubblewrap loads it (``--seccomp FD``); in the other modes the worker loads it itself, after
-``PR_SET_NO_NEW_PRIVS`` and before any student code (``worker.load_seccomp``).
+``PR_SET_NO_NEW_PRIVS`` and before any student code (``confine.load_seccomp``).
 
 Without the binding there is no filter: ``build()`` returns None and ``why_not()`` says why;
 the modes that promise a filter (bwrap, uid) then refuse to start (``detect.py``).

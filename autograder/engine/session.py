@@ -9,7 +9,7 @@ or the student's exception (``errors.StudentError``).
 When a call times out or the worker dies, the call raises ``WorkerLost`` (a
 ``BaseException``, so a check's ``except Exception`` cannot swallow it), the session records
 the incident against the running case, and the next call starts a fresh worker, at most
-``limits.max_restarts`` times and within ``(max_restarts + 1) * timeout`` seconds in all,
+``Limits.max_restarts`` times and within ``(max_restarts + 1) * timeout`` seconds in all,
 counted from the first import the grader waits for (not from the session's creation).
 ``renew`` starts afresh on purpose (hidden cases get a worker that never saw a public one,
 and the reverse), without using up a restart.

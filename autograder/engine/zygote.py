@@ -3,8 +3,8 @@ worker per request instead of the grader starting each worker from nothing.
 
 Starting a worker from nothing costs a sandbox, a Python interpreter and NumPy's import
 (about a third of a second of CPU); a fork of a process that has done all three costs a few
-milliseconds. The zygote is ``worker.py --zygote`` (its loop is ``worker.Zygote``), started
-with the sandbox's own command (``modes.Sandbox.zygote_command``): under bubblewrap, one
+milliseconds. The zygote is ``worker.py --zygote`` (its loop is ``forkserver.ZygoteLoop``),
+started with the sandbox's own command (``modes.Sandbox.zygote_command``): under bubblewrap, one
 sandbox whose view holds the standard library, NumPy and the engine's files and no student's
 file; in the ``uid`` mode, a root process outside any sandbox, as a freshly started ``uid``
 worker begins.
@@ -239,8 +239,8 @@ class Zygote:
 
     # -- a worker ---------------------------------------------------------------------------
     def spawn(self, params: dict, channel_fd: int, out_fd: int, stdout: Any) -> ZygoteChild:
-        """Fork a worker with ``params`` (``worker.Zygote._child`` reads them), its channel
-        and output pipe; ``WorkerGone`` if the zygote is gone."""
+        """Fork a worker with ``params`` (``forkserver.ZygoteLoop._child`` reads them), its
+        channel and output pipe; ``WorkerGone`` if the zygote is gone."""
         with self._lock:
             if self.dead:
                 raise WorkerGone(f"the zygote is gone: {self.why()}", "setup")

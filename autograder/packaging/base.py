@@ -18,8 +18,10 @@ ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 """Timestamp of every entry of the zips this build writes itself (reproducible zips)."""
 
 HANDOUT_PACKAGES = ("autograder", "autograder.checks")
-"""Packages that ship in the handout with the modules of ``autograder.checks``; nothing else
-of ``autograder`` (the engine, the course loader) ever does."""
+"""Packages that ship in the handout with the modules of ``autograder.checks`` the public checks
+import. Besides them only the local check (``handout.STUDENT_MODULES``) and the engine modules it
+imports (``engine.local``, ``engine.worker``, ...) ship; never the course loader, grading or
+this build (``handout.handout_modules``)."""
 
 NEVER_IN_HANDOUT = ("autograder.checks.oracle",)
 """Modules that must never reach a student: the hidden checks' independent oracles."""

@@ -19,7 +19,8 @@ from .public import _is_oracle_import, _public_check
 
 
 def _module_file(module: str) -> Optional[Path]:
-    """The source file of ``autograder.x.y`` in this package, or None."""
+    """The source file of the module named ``module`` (``autograder.<x>.<y>``) in this package,
+    or None."""
     parts = module.split(".")
     if parts[0] != "autograder":
         return None

@@ -1,9 +1,9 @@
 """What went wrong while grading, as opposed to wrong answers: timeouts, memory, crashes and
 refused or empty uploads, found in the recorded messages.
 
-The engine names the limit a worker hit in its message (``engine.sandbox``, ``engine.proxy``,
-``engine.worker``); ``KINDS`` lists the words that tell each kind, in one place. An incident
-is counted once per student, exercise and kind.
+The engine names the limit a worker hit in its message (``engine.session``,
+``engine.process``, ``engine.worker``, ``engine.limits``); ``KINDS`` lists the words that tell
+each kind, in one place. An incident is counted once per student, exercise and kind.
 """
 
 from __future__ import annotations
