@@ -41,6 +41,13 @@ def cell(value: object) -> str:
     return text
 
 
+def inert(value: object) -> str:
+    """``value`` made inert for a file this package never reads back (an LMS's own file it
+    fills): a ``'`` only before a trigger, so a cell the LMS already quoted stays as it is."""
+    text = "" if value is None else str(value)
+    return QUOTE + text if _needs_quote(text) else text
+
+
 def uncell(text: str) -> str:
     """What ``cell`` was given, from the text it wrote (other text is returned as is)."""
     if text.startswith(QUOTE) and _needs_quote(text.lstrip(QUOTE)):
@@ -63,4 +70,4 @@ def unrow(values: Iterable[str]) -> list[str]:
     return [uncell(v) for v in values]
 
 
-__all__ = ["TRIGGERS", "cell", "uncell", "row", "rows", "unrow"]
+__all__ = ["TRIGGERS", "cell", "inert", "uncell", "row", "rows", "unrow"]
