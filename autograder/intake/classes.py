@@ -158,7 +158,7 @@ def _refuse_one_student(folder: Path, children: list[Path], chapter: Chapter) ->
 
 def _bad_student_id(student: str) -> Optional[str]:
     """Why ``student`` cannot name a folder of the grading output, or None."""
-    if shown(student) != student:
+    if student.encode("utf-8", "surrogateescape").decode("utf-8", "replace") != student:
         return "its name is not valid UTF-8"
     if not student.strip() or student in (".", "..") or student.startswith("."):
         return "not a usable student id"
