@@ -124,3 +124,20 @@ def test_duplicate_ids_in_the_lms_file_are_left_and_listed(canvas_class, tmp_pat
     done = export(canvas_class, into=src, output=tmp_path / "out.csv", assignment="305771")
     assert done.rows == 1  # only 王小明
     assert sum("two rows of the file share its id" in x for x in done.left) == 2
+
+
+def test_a_semicolon_canvas_export_stays_semicolon(canvas_class, tmp_path):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((FIXTURES / CANVAS[0]).read_text(), newline="")))
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
+    src = tmp_path / "semi.csv"
+    src.write_text(buf.getvalue())
+    done = export(canvas_class, into=src, output=tmp_path / "out.csv", assignment="305771")
+    after = done.path.read_bytes()
+    roster, current = canvas_roster(src.read_bytes())
+    changes, _ = canvas_import(after, roster, current)
+    assert set(changes) == {(48211, "Essay 1 (305771)"), (48212, "Essay 1 (305771)")}
+    assert after.decode().splitlines()[0] == buf.getvalue().splitlines()[0]
