@@ -199,7 +199,7 @@ def _moodle(rows, cl: ClassList, chapter: Chapter, column: str, path: Path) -> F
     if column:
         if column not in header:
             raise ExportError(f"{path} has no column {column!r}; its columns: {'; '.join(header)}")
-        col, email_col, lang = header.index(column), None, lang or "?"
+        col, email_col = header.index(column), None
     elif lang:
         m = MOODLE[lang]
         col = len(header) - 1 - header[::-1].index(m.gradenoun)  # the last one wins in Moodle
@@ -209,7 +209,7 @@ def _moodle(rows, cl: ClassList, chapter: Chapter, column: str, path: Path) -> F
                           f"Moodle grading worksheet in a language known here "
                           f"({', '.join(MOODLE)}): its header is {'; '.join(header)}. For a "
                           f"worksheet in another language, give its grade column with --column")
-    done = Filled(f"moodle ({lang})", rows)
+    done = Filled(f"moodle ({lang or 'language not known here'})", rows)
     if width := {len(r) for r in rows if r} - {len(header)}:
         done.notes.append(f"{path}: some rows have {sorted(width)} cells, the header "
                           f"{len(header)}: Moodle drops such a file; download it again")
@@ -238,8 +238,9 @@ def _moodle(rows, cl: ClassList, chapter: Chapter, column: str, path: Path) -> F
                               f"Moodle cannot read its own 'last modified' dates, so it skips "
                               f"them unless you tick 'Allow updating records that have been "
                               f"modified more recently in Moodle than in the spreadsheet'")
-    done.notes.append(f"upload it in Moodle with the interface language {lang}, the language it "
-                      f"was downloaded in")
+    done.notes.append(f"upload it in Moodle with the interface language it was downloaded in"
+                      f"{f' ({lang})' if lang else ''}: Moodle reads its headers in the "
+                      f"uploader's language")
     done.rows = _inert(rows, {0})
     return done
 
