@@ -136,6 +136,10 @@ def _canvas(rows, cl: ClassList, chapter: Chapter, assignment: str) -> Filled:
     col = _canvas_column(header, candidates, assignment)
     done = Filled("canvas", rows)
     points = next((r for r in rows[1:3] if r and CANVAS_POINTS_POSSIBLE in r[0]), None)
+    if points is not None and len(points) > col and re.search(r"read\s+only", points[col]):
+        raise ExportError(f"Canvas marks {header[col]!r} read only in this export (its points "
+                          f"row says {points[col]!r}): it would ignore the column; choose "
+                          f"another --assignment")
     if points is not None and len(points) > col:
         try:
             if abs(float(points[col]) - chapter.points) > 1e-9:

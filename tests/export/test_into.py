@@ -141,3 +141,11 @@ def test_a_semicolon_canvas_export_stays_semicolon(canvas_class, tmp_path):
     changes, _ = canvas_import(after, roster, current)
     assert set(changes) == {(48211, "Essay 1 (305771)"), (48212, "Essay 1 (305771)")}
     assert after.decode().splitlines()[0] == buf.getvalue().splitlines()[0]
+
+
+def test_a_column_canvas_marks_read_only_is_refused(canvas_class, tmp_path):
+    text = (FIXTURES / CANVAS[0]).read_text()
+    src = tmp_path / "ro.csv"
+    src.write_text(text.replace("Possible,,,,,100.00,", "Possible,,,,,(read only),"))
+    with pytest.raises(ExportError, match="read only"):
+        export(canvas_class, into=src, output=tmp_path / "o.csv", assignment="305771")
