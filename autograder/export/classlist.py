@@ -154,9 +154,9 @@ def _refuse_stale_written(rows, chapter: Chapter, marks: dict, grades: Path) -> 
 
 
 def _written_notes(chapter: Chapter, marks: dict, rows, chosen: str, any_written: bool):
-    parts = [(ex.id, w.id) for ex in chapter.exercises for w in ex.written]
-    if not parts:
+    if not any(ex.written for ex in chapter.exercises):
         return []
+    parts = [(ex.id, w.id) for ex in chapter.exercises if not ex.optional for w in ex.written]
     if not any_written:
         return [f"no written part is graded yet: exported the {chosen} points; fill manual.csv, "
                 f"run nndl-grade report, then export again to send the final grade"]
@@ -168,7 +168,8 @@ def _written_notes(chapter: Chapter, marks: dict, rows, chosen: str, any_written
             ungraded.append(f"{row['student']} ({', '.join(missing)})")
     if not ungraded:
         return []
-    return [f"{len(ungraded)} student(s) still have ungraded written parts, exported without "
+    return [f"{len(ungraded)} student(s) still have ungraded written parts of required "
+            f"exercises, exported without "
             f"them: {'; '.join(ungraded[:20])}{' ...' if len(ungraded) > 20 else ''}"]
 
 
