@@ -10,7 +10,6 @@ build's ``--out dist`` and the local check's 10 s ``--timeout`` (named in its he
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
 import threading
 import time
@@ -32,12 +31,6 @@ DEFAULTS = Limits()
 
 LATE_DEFAULTS = LatePolicy()
 """The late policy's defaults (no deadline, no penalty, no cut-off)."""
-
-
-def _export_default(name: str):
-    from .export import export
-
-    return inspect.signature(export).parameters[name].default
 
 
 def _targets(chapter: str = "ch5"):
@@ -251,28 +244,12 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
-    from .export import ExportError, export
-
-    try:
-        done = export(Path(args.out), format=args.format, output=args.output,
-                      assignment=args.assignment, detail=args.detail or "", score=args.score,
-                      chapter=args.chapter)
-    except (ExportError, FileNotFoundError, KeyError) as exc:
-        print(f"nndl-grade export: {exc}", file=sys.stderr)
-        return 2
-    for n in done.notes:
-        print(f"note: {n}", file=sys.stderr)
-    print(f"{done.rows} student(s) written to {done.path} ({args.format})")
-    return 0
-
-
 EPILOG = """\
 a course, from download to upload (README.md has the details):
   nndl-grade build --out dist                       # handout + Gradescope autograder
   nndl-grade grade submissions/ --out out --jobs 2  # submissions: unzipped LMS download
   nndl-grade grade submissions/ --out out --only zhangsan_12345   # regrade one student
-  nndl-grade export out --format canvas             # out/export-canvas.csv, for Canvas
+  nndl-grade export out --into grades-from-lms.csv  # fill the LMS's own gradebook file
 """
 
 
@@ -316,7 +293,7 @@ def _reference_option(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .export import DETAILS, FORMATS, SCORES
+    from .export.command import add_export_parser
 
     parser = argparse.ArgumentParser(
         prog="nndl-grade",
@@ -386,27 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     _reference_option(grade)
     grade.set_defaults(func=_cmd_grade)
 
-    export = sub.add_parser(
-        "export", help="write the CSV Canvas, Moodle or Gradescope imports",
-        description="Write the grades of OUT (the students of OUT/grades.csv) in the CSV "
-                    "format an LMS imports: canvas (Gradebook import), moodle (assignment "
-                    "grading worksheet; also suits the gradebook's CSV import), gradescope "
-                    "(Name, Email, SID, Score). UTF-8 with a byte-order mark.")
-    export.add_argument("out", help="the folder nndl-grade grade wrote (holds grades.csv)")
-    export.add_argument("--format", required=True, choices=FORMATS, help="the importer")
-    export.add_argument("--output", type=Path, default=None,
-                        help="the CSV to write (default: OUT/export-<format>.csv)")
-    export.add_argument("--assignment", default=_export_default("assignment"),
-                        help="assignment column title; for Canvas give '<title> (<id>)' as "
-                             "Canvas's own gradebook export names it, to fill that assignment "
-                             "(default: 'nndl <chapter> auto-graded')")
-    export.add_argument("--detail", choices=[d for d in DETAILS if d],
-                        help="add a column per exercise or per check")
-    export.add_argument("--score", choices=SCORES, default=_export_default("score"),
-                        help=f"adjusted: after the late penalty; total: auto-graded points "
-                             f"(default: {_export_default('score')})")
-    export.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
-    export.set_defaults(func=_cmd_export)
+    add_export_parser(sub)
 
     report = sub.add_parser(
         "report", help="rewrite OUT/report.html, OUT/written/ and the similarity report, and "

@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
+from . import csvcells
 from .course import Chapter, Exercise
 from .files import write_atomic
 from .marks import ManualMark, known_marks, written_score
@@ -53,11 +54,12 @@ grades.csv, shows Chinese names garbled without one; Python reads it with this e
 
 
 def csv_text(rows: Iterable[Iterable[str]]) -> str:
-    """Rows as CSV text (RFC 4180 quoting, CRLF line ends)."""
+    """Rows as CSV text (RFC 4180 quoting, CRLF line ends), every cell made inert for a
+    spreadsheet (``csvcells.cell``)."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(csvcells.row(row))
     return buf.getvalue()
 
 
@@ -79,7 +81,8 @@ def write_grades_csv(results: Iterable[SubmissionResult], chapter: Chapter, path
 def read_grades_csv(path: Path) -> list[dict[str, str]]:
     """The rows of a grades.csv (or of any CSV this package writes), as dicts by column."""
     with open(path, newline="", encoding=CSV_ENCODING) as fh:
-        return list(csv.DictReader(fh))
+        return [{csvcells.uncell(k): csvcells.uncell(v or "") for k, v in row.items()
+                 if k is not None} for row in csv.DictReader(fh)]
 
 
 def csv_row(result: SubmissionResult, chapter: Chapter,

@@ -27,6 +27,7 @@ from . import answers
 from .checks.runner import CaseResult
 from .course import Chapter, Exercise
 from .marks import ManualMark, find_mark, known_marks, written_score
+from .names import md_text, one_line
 
 
 def pts(x: float) -> str:
@@ -294,7 +295,7 @@ class SubmissionResult:
         """A report the student can read: every check, its points and its message (hidden
         checks: passed or failed and points only), and the written parts, graded by hand."""
         marks = known_marks(chapter, manual)
-        headline = f"Feedback for **{self.student}**: **{pts(self.score)} / " \
+        headline = f"Feedback for **{md_text(self.student)}**: **{pts(self.score)} / " \
                    f"{pts(self.possible)}** auto-graded points."
         if marks:
             written = written_score(marks) or 0.0
@@ -303,12 +304,13 @@ class SubmissionResult:
                         f"final **{pts(self.score + written)}**."
         out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "", headline, ""]
         if self.message:
-            out += [f"> Submission: {self.message}", ""]
+            first, *rest = self.message.splitlines() or [""]  # names in it are on one line
+            out += [f"> Submission: {md_text(first)}", *[f"> {md_text(x)}" for x in rest], ""]
         if self.lateness_line():
             out += [self.lateness_line(), ""]
         upload = list(_upload_lines(self, chapter, problems_only=True))
         if upload:
-            out += ["Your upload:", ""] + [f"- {line}" for line in upload] + [""]
+            out += ["Your upload:", ""] + [f"- {md_text(line)}" for line in upload] + [""]
         for er in self.exercises:
             ex = _exercise(chapter, er.exercise_id)
             title = f" — {ex.title_zh} / {ex.title_en}" if ex else ""
@@ -434,4 +436,4 @@ def _upload_lines(result: SubmissionResult, chapter: Chapter,
                     missing.append(f"{f} ({kind})")
         if missing:
             yield "Not received: " + ", ".join(missing)
-    yield from result.upload
+    yield from (one_line(line) for line in result.upload)  # names on one line (names.py)

@@ -21,7 +21,9 @@ def test_help_lists_the_options():
     assert (text.jobs, text.timeout, text.memory, text.force, text.chapter) == (1, 60.0, 1024, False, "ch5")
     assert (text.only, text.deadline, text.late_penalty, text.late_cutoff) == (None, None, 0.0, None)
     export = build_parser().parse_args(["export", "o", "--format", "moodle"])
-    assert (export.score, export.detail, export.output) == ("adjusted", None, None)
+    assert (export.score, export.detail, export.output, export.into, export.missing,
+            export.language) == (None, None, None, None, "empty", "en")  # score: final once
+    # a written part is graded, else adjusted (autograder/export/classlist.py)
 
 
 def test_the_bare_command_prints_help_and_every_command_is_described(capsys):

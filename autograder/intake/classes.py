@@ -16,10 +16,15 @@ from .common import IGNORED_PARTS, RESERVED, chapter_files, Entry, Item, LayoutE
 CANVAS_FILE = re.compile(r"^(?P<name>.+?)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<att>\d+)_(?P<file>.+)$")
 """A file of Canvas's "Download Submissions" zip: name, ``LATE``, user id, attachment id, file."""
 
-MOODLE_ITEM = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_"
-                         r"(?P<file>.*)$")
-"""A folder (nothing after the last ``_``) or a flat file of Moodle's "Download all
-submissions": full name, participant id, submission plugin, file."""
+MOODLE_ITEM = re.compile(r"^(?P<name>[^_]+)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z]+)"
+                         r"(?:_(?P<file>.*))?$", re.DOTALL)
+"""A folder or a flat file of Moodle's "Download all submissions", parsed from the LEFT: Moodle
+writes ``clean_filename(<full name, '_' made ' '>_<participant id>)`` then
+``_assignsubmission_<plugin>`` and, for a flat download, ``_<the student's file name>``
+(mod/assign/classes/downloader.php ``get_student_prefix``; ../shared/lms/moodle-submissions-zip.md).
+The full name holds no ``_``, so the first ``_<digits>_assignsubmission_`` is Moodle's and
+whatever the student named the file never changes whose upload it is. A folder is
+``<prefix>_assignsubmission_file`` (older downloads add a trailing ``_``)."""
 
 HANDOUT_MARKERS = ("check.py",)
 """Files whose presence at the top of a folder shows it is the handout, not a class."""
@@ -108,10 +113,25 @@ def discover(submissions: Path, exclude: Optional[Path] = None,
             continue
         entries[student] = Entry(student, group["path"], tuple(group["items"]),
                                  group["identity"], group["late"])
+    notes += duplicate_ids(entries.values())
     if moodle_other:
         notes.append(f"skipped {moodle_other} Moodle folder(s) or file(s) of other submission "
                      f"types (online text, ...): only file submissions are graded")
     return sorted(entries.values(), key=lambda e: e.student), notes
+
+
+def duplicate_ids(entries) -> list[str]:
+    """Notes on LMS ids that more than one student carries (two Moodle folders with one
+    participant id, ...): both are graded, and every export leaves that id out until the
+    instructor resolves it, as an LMS would give both grades to one person."""
+    by_id: dict[tuple[str, str], list[str]] = {}
+    for e in entries:
+        if e.identity.lms and e.identity.lms_id:
+            by_id.setdefault((e.identity.lms, e.identity.lms_id), []).append(e.student)
+    return [f"{len(who)} submissions carry the same {lms} id {lms_id} "
+            f"({', '.join(shown(w) for w in sorted(who))}): both are graded, but no export "
+            f"gives a grade to that id until you keep one of them"
+            for (lms, lms_id), who in sorted(by_id.items()) if len(who) > 1]
 
 
 def _canvas_name(file: str, chapter: Optional[Chapter]) -> str:
@@ -138,7 +158,7 @@ def _refuse_one_student(folder: Path, children: list[Path], chapter: Chapter) ->
 
 def _bad_student_id(student: str) -> Optional[str]:
     """Why ``student`` cannot name a folder of the grading output, or None."""
-    if shown(student) != student:
+    if student.encode("utf-8", "surrogateescape").decode("utf-8", "replace") != student:
         return "its name is not valid UTF-8"
     if not student.strip() or student in (".", "..") or student.startswith("."):
         return "not a usable student id"

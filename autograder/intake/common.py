@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..course import Chapter
+from ..names import one_line
 from ..results import Identity
 
 MAX_FILE_BYTES = 2_000_000
@@ -107,5 +108,6 @@ def nothing_received(chapter: Chapter) -> str:
 
 
 def shown(name: str) -> str:
-    """A file name as text a person can read, whatever bytes it was made of."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A file name as text a person can read, whatever bytes it was made of, on one line
+    (``names.one_line``: line breaks and control characters shown as escapes)."""
+    return one_line(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))

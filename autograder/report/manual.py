@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
+from .. import csvcells
 from ..course import Chapter
 from ..files import write_if_changed
 from ..grades import CSV_ENCODING
@@ -84,7 +85,8 @@ def read(path: Path, chapter: Chapter, students: Optional[Iterable[str]] = None)
                               f"left as it is and nothing in it was counted")
         return sheet
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = list(reader.fieldnames or [])
+    header = csvcells.unrow(reader.fieldnames or [])
+    reader.fieldnames = header
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         sheet.readable = False
@@ -97,7 +99,7 @@ def read(path: Path, chapter: Chapter, students: Optional[Iterable[str]] = None)
     known = set(students) if students is not None else None
     seen: dict[tuple[str, str, str], int] = {}
     for row in reader:
-        row = {k: (v or "") for k, v in row.items() if k is not None}
+        row = {k: csvcells.uncell(v or "") for k, v in row.items() if k is not None}
         line = reader.line_num
         sheet.rows.append(row)
         key = (row["student"].strip(), row["exercise"].strip(), row["part"].strip())
@@ -158,7 +160,7 @@ def sync(out: Path, chapter: Chapter, students: Iterable[str]) -> Sheet:
     columns = list(COLUMNS) + old.extra_columns
     buf = io.StringIO(newline="")
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", restval="")
-    writer.writeheader()
-    writer.writerows(rows + leftovers)
+    writer.writerow({c: csvcells.cell(c) for c in columns})
+    writer.writerows({k: csvcells.cell(v) for k, v in r.items()} for r in rows + leftovers)
     write_if_changed(path, buf.getvalue().encode(CSV_ENCODING))  # Excel: Chinese comments
     return read(path, chapter, students)

@@ -5,7 +5,8 @@ wrapped in ``Markup``, as the Markdown renderer's and the charts' output are). `
 holds the style sheet and a Content-Security-Policy that forbids every script and every
 request (styles inline, images only as ``data:``), so a page shows the same offline and
 nothing a student wrote can run or call out. Links between pages are relative ``file://``
-paths (``href``).
+paths (``href``). Every plain text value is put on one line (``names.one_line``, the
+``finalize`` of the environment): a name a student chose never breaks a line of a page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..names import one_line
 from ..results import pts
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -42,10 +44,17 @@ def percent(x: float) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["j2", "html"], default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=_one_line)
     env.filters.update(pts=pts, percent=percent)
     env.globals.update(href=href, csp=CSP)
     return env
+
+
+def _one_line(value: Any) -> Any:
+    """Plain text on one line (``names.one_line``); trusted HTML (``Markup``) as it is."""
+    return one_line(value) if isinstance(value, str) and not isinstance(value, Markup) \
+        else value
 
 
 def render(template: str, **context: Any) -> str:

@@ -27,6 +27,7 @@ import numpy as np
 from copydetect import CodeFingerprint, compare_files, defaults
 from copydetect.utils import get_copied_slices, highlight_overlap
 
+from .. import csvcells
 from ..course import REPO_ROOT, Chapter
 from ..files import write_if_changed
 from ..store import submission_file
@@ -294,10 +295,10 @@ def write_csv(out: Path, result: Similarity) -> None:
     """``OUT/similarity.csv``: every flagged pair and reference match."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csvcells.row(CSV_COLUMNS))
     for m in result.matches:
-        writer.writerow([m.exercise_id, m.kind, m.a, m.b, f"{m.similarity_a:.3f}",
-                         f"{m.similarity_b:.3f}", m.overlap, result.views.get(m, "")])
+        writer.writerow(csvcells.row([m.exercise_id, m.kind, m.a, m.b, f"{m.similarity_a:.3f}",
+                         f"{m.similarity_b:.3f}", m.overlap, result.views.get(m, "")]))
     write_if_changed(Path(out) / CSV_FILE, buf.getvalue())
 
 
