@@ -25,7 +25,7 @@ CANVAS_RESERVED = ("Student", "LastName", "FirstName", "ID", "SIS User ID", "SIS
 """Canvas's ``GRADEBOOK_IMPORTER_RESERVED_NAMES``."""
 
 CANVAS_TITLE_ID = re.compile(r"\A(.*)\s\((\d+)\)\Z", re.DOTALL)
-"""``Assignment.title_and_id``: the trailing `` (digits)`` of a header is the assignment id."""
+"""Canvas's ``Assignment#title_and_id``: the trailing `` (digits)`` of a header is the assignment id."""
 
 CANVAS_POINTS_POSSIBLE = "Points Possible"
 """Canvas's second row starts with it (``"    Points Possible"``); the importer uses ``include?``."""
