@@ -5,7 +5,7 @@ fills that file and is the surer way).
 lib/gradebook_importer.rb) needs a header ``Student``, ``ID`` (``row[0].include?("Student") &&
 row[1].include?("ID")``), then ``SIS User ID``, ``SIS Login ID`` and ``Section`` as the last
 student column; every later column is an assignment, matched by the id of ``Title (id)``
-(Canvas's Canvas's ``Assignment#title_and_id``), else by its whole title, else created. A row whose first cell holds
+(Canvas's ``Assignment#title_and_id``), else by its whole title, else created. A row whose first cell holds
 ``Points Possible`` gives the points. A student is matched by ``ID`` (the Canvas user id, known
 from a Canvas download), else ``SIS User ID``, else ``SIS Login ID``, else by exact name.
 Headers holding ``Current Score``, ``Final Grade`` ... are read-only and refused as titles.
