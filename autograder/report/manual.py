@@ -155,10 +155,44 @@ def sync(out: Path, chapter: Chapter, students: Iterable[str]) -> Sheet:
                                    "points": "", "comment": ""}))
             row["max_points"] = pts(maximum)
             rows.append(row)
-    columns = list(COLUMNS) + old.extra_columns
-    buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", restval="")
-    writer.writeheader()
-    writer.writerows(rows + leftovers)
-    write_if_changed(path, buf.getvalue().encode(CSV_ENCODING))  # Excel: Chinese comments
+    write_rows(path, rows + leftovers, old.extra_columns)
     return read(path, chapter, students)
+
+
+def write_rows(path: Path, rows: list[dict[str, str]], extra_columns: Iterable[str] = ()) -> bool:
+    """Write ``rows`` as manual.csv at ``path`` (atomically, only if changed); True if written."""
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS) + list(extra_columns),
+                            extrasaction="ignore", restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return write_if_changed(path, buf.getvalue().encode(CSV_ENCODING))  # Excel: Chinese comments
+
+
+def set_mark(out: Path, chapter: Chapter, student: str, exercise: str, part: str,
+             points: Optional[float], comment: str) -> Sheet:
+    """Set one cell pair of ``OUT/manual.csv`` (points None clears them) and keep every other
+    row as it is; returns the file read back. ``ValueError`` when the points are out of range
+    or the file cannot be read as manual.csv (it is then left alone)."""
+    path = Path(out) / FILE
+    maxima = {(e, p): m for e, p, m in _parts(chapter)}
+    if (exercise, part) not in maxima:
+        raise ValueError(f"the manifest has no written part {part!r} of {exercise!r}")
+    if points is not None and not (math.isfinite(points) and 0 <= points <= maxima[(exercise, part)]):
+        raise ValueError(f"points {points} are outside 0..{pts(maxima[(exercise, part)])} for "
+                         f"{exercise} {part}")
+    old = read(path, chapter)
+    if not old.readable:
+        raise ValueError("; ".join(old.problems))
+    key = (student, exercise, part)
+    rows = [dict(r) for r in old.rows]
+    row = next((r for r in rows if (r["student"].strip(), r["exercise"].strip(),
+                                    r["part"].strip()) == key), None)
+    if row is None:
+        row = {"student": student, "exercise": exercise, "part": part,
+               "max_points": pts(maxima[(exercise, part)])}
+        rows.append(row)
+    row["points"] = "" if points is None else pts(points)
+    row["comment"] = comment.strip()
+    write_rows(path, rows, old.extra_columns)
+    return read(path, chapter)
