@@ -96,10 +96,12 @@ class MarkServer(ThreadingHTTPServer):
         return self._references[p.exercise.id]
 
 
-def _csp(nonce: str) -> str:
+def _csp(nonce: str, header: bool = True) -> str:
+    """The policy of a page: its own script, requests to this server only (frame-ancestors
+    only in the header: a <meta> policy may not hold it)."""
     return (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
-            f"img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
-            f"frame-ancestors 'none'")
+            f"img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'"
+            + ("; frame-ancestors 'none'" if header else ""))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -204,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
         nonce = secrets.token_urlsafe(16)
         text = _environment().get_template(template).render(
             chapter=self.server.session.chapter, token=self.server.token, nonce=nonce,
-            mark_csp=_csp(nonce), **context)
+            mark_csp=_csp(nonce, header=False), **context)
         self._send(200, text.encode("utf-8"), "text/html; charset=utf-8",
                    {"Content-Security-Policy": _csp(nonce)})
 
