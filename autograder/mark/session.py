@@ -81,7 +81,8 @@ class Session:
         except BlockingIOError:
             os.close(fd)
             raise Busy(f"another nndl-grade mark has {out} open (it holds {out / LOCK}); "
-                       f"use that one, or stop it first") from None
+                       f"use that one, or stop it first / 另一个 nndl-grade mark 正在批改 "
+                       f"{out},请使用它或先将其停止") from None
         try:
             return cls(out, chapter, fd)
         except BaseException:
