@@ -15,6 +15,7 @@ each. Figures only; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -62,19 +63,28 @@ def main() -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
 
+            events: list[float] = []
+
             def load(url: str) -> float:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 start = time.perf_counter()
                 page.goto(url, wait_until="load")
                 took = time.perf_counter() - start
+                events.append(page.evaluate(
+                    "performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
                 page.close()
                 return took
 
+            print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             report = _median(args.runs, lambda: load((out / "report.html").as_uri()))
-            print(f"report.html opens in {report:.2f} s")
+            print(f"report.html ({len(events) and size(out / 'report.html') / 1e6:.2f} MB) "
+                  f"opens in {report:.2f} s (Chromium's load event at "
+                  f"{statistics.median(events):.2f} s)")
+            events.clear()
             page_s = _median(args.runs, lambda: load(written.as_uri()))
             print(f"written/{written.name} ({size(written) / 1e6:.1f} MB, every student's "
-                  f"answer) opens in {page_s:.2f} s")
+                  f"answer) opens in {page_s:.2f} s (load event at "
+                  f"{statistics.median(events):.2f} s)")
             server = serve(out, chapter)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             try:

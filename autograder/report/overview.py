@@ -29,6 +29,8 @@ from . import charts, page, similarity as sim, stats
 from .incidents import Incident, incidents
 
 PAGE = "report.html"
+WHO_MAX = 30
+"""Students linked from one failing check (the rest are in grades.csv's per-check column)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ def write_overview(out: Path, chapter: Chapter, results: Sequence[SubmissionResu
         "report.html.j2", chapter=chapter, figures=figures, charts=chart_svgs,
         optional={ex.id for ex in chapter.exercises if ex.optional},
         groups=stats.by_exercise(stats.check_stats(results, chapter)), kinds=stats.KINDS,
+        who_max=WHO_MAX,
         attention=[(row[0], flags) for row, flags in rows if flags],
         written_charts=[(w, Markup(charts.histogram(w.given, w.max_points,
                                                     f"{w.exercise_id} {w.part}", f"w{i}-")))
