@@ -11,12 +11,15 @@ Standard library only: grading folds the marks into grades.csv without the repor
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import io
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from ..course import Chapter
 from ..files import write_if_changed
@@ -25,6 +28,9 @@ from ..marks import ManualMark
 from ..results import pts
 
 FILE = "manual.csv"
+LOCK = ".manual.lock"
+"""Held while manual.csv is read, changed and replaced (``sync``, ``set_mark``), so that the
+report and the marking app never write over each other's change."""
 COLUMNS = ("student", "exercise", "part", "points", "max_points", "comment")
 
 
@@ -128,10 +134,26 @@ def read(path: Path, chapter: Chapter, students: Optional[Iterable[str]] = None)
     return sheet
 
 
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold ``OUT/.manual.lock`` (waiting for another holder)."""
+    fd = os.open(Path(out) / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def sync(out: Path, chapter: Chapter, students: Iterable[str]) -> Sheet:
     """Bring ``OUT/manual.csv`` up to date for ``students`` (a row per student and written
     part, graders' cells kept) and return it read and validated."""
-    path = Path(out) / FILE
+    with _locked(out):
+        return _sync(Path(out), chapter, students)
+
+
+def _sync(out: Path, chapter: Chapter, students: Iterable[str]) -> Sheet:
+    path = out / FILE
     students = sorted(set(students))
     old = read(path, chapter, students)
     if not old.readable:
@@ -178,19 +200,24 @@ def set_mark(out: Path, chapter: Chapter, student: str, exercise: str, part: str
     maxima = {(e, p): m for e, p, m in _parts(chapter)}
     if (exercise, part) not in maxima:
         raise ValueError(f"the manifest has no written part {part!r} of {exercise!r}")
-    if points is not None and not (math.isfinite(points) and 0 <= points <= maxima[(exercise, part)]):
-        raise ValueError(f"points {points} are outside 0..{pts(maxima[(exercise, part)])} for "
-                         f"{exercise} {part}")
+    maximum = maxima[(exercise, part)]
+    if points is not None and not (math.isfinite(points) and 0 <= points <= maximum):
+        raise ValueError(f"points {points} are outside 0..{pts(maximum)} for {exercise} {part}")
+    with _locked(out):
+        return _set(path, chapter, (student, exercise, part), points, comment,
+                    pts(maximum))
+
+
+def _set(path: Path, chapter: Chapter, key: tuple[str, str, str], points: Optional[float],
+         comment: str, maximum: str) -> Sheet:
     old = read(path, chapter)
     if not old.readable:
         raise ValueError("; ".join(old.problems))
-    key = (student, exercise, part)
     rows = [dict(r) for r in old.rows]
     row = next((r for r in rows if (r["student"].strip(), r["exercise"].strip(),
                                     r["part"].strip()) == key), None)
     if row is None:
-        row = {"student": student, "exercise": exercise, "part": part,
-               "max_points": pts(maxima[(exercise, part)])}
+        row = {"student": key[0], "exercise": key[1], "part": key[2], "max_points": maximum}
         rows.append(row)
     row["points"] = "" if points is None else pts(points)
     row["comment"] = comment.strip()

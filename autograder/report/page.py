@@ -4,8 +4,8 @@ Pages are Jinja2 templates in ``templates/`` (autoescaped: every value is text u
 wrapped in ``Markup``, as the Markdown renderer's and the charts' output are). ``base.html.j2``
 holds the style sheet and a Content-Security-Policy that forbids every request and every
 script but the pages' own (``SCRIPT``, allowed by its hash; styles inline, images only as
-``data:``), so a page shows the same offline and nothing a student wrote can run or call out. Links between pages are relative ``file://``
-paths (``href``).
+``data:``), so a page shows the same offline and nothing a student wrote can run or call
+out. Links between pages are relative ``file://`` paths (``href``).
 """
 
 from __future__ import annotations

@@ -100,3 +100,26 @@ def test_a_manual_csv_that_cannot_be_read_is_left_alone(out):
     with pytest.raises(ValueError, match="no column"):
         Session.open(out, CHAPTER)
     assert (out / "manual.csv").read_text(encoding="utf-8") == "who,what\nx,y\n"
+
+
+def test_a_mark_saved_while_the_report_rewrites_manual_csv_is_kept(out, monkeypatch):
+    import threading
+
+    s = Session.open(out, CHAPTER)
+    p = s.part("ex5_2-proof")
+    key = s.order[0]
+    saver = threading.Thread(target=lambda: s.save(key, p, 5, "kept / 保留"))
+    real = manual.write_rows
+
+    def write_rows(*args, **kwargs):
+        if saver.ident is None:  # the report has read manual.csv and is about to write it
+            saver.start()
+            saver.join(timeout=1.0)  # the app saves now, or waits for the report's lock
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(manual, "write_rows", write_rows)
+    manual.sync(out, CHAPTER, list(s.results))  # what nndl-grade report does first
+    saver.join()
+    marks = manual.read(out / "manual.csv", CHAPTER).for_student(s.student(key))
+    assert [(m.points, m.comment) for m in marks] == [(5, "kept / 保留")]
+    s.close()
