@@ -1,6 +1,7 @@
 """A graded class whose written parts are to be marked: students who handed in answer sheets
 only (each proof of 5-2 different, with formulas and Chinese), one who handed back the
-template untouched, and one who handed in nothing for 5-2. Graded once per session with
+template untouched, one whose answer tries to run script and load images, and one who
+handed in nothing for 5-2. Graded once per session with
 ``nndl-grade grade``; each test marks a copy."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import main
+from tests.report.conftest import HOSTILE_ANSWER
 from tests.support import ASSIGNMENTS
 
 WRITERS = ["ann", "ben", "cai", "dai", "eve"]
@@ -34,6 +36,8 @@ def marking_class(tmp_path_factory) -> Path:
         (subs / s / "ex5_3.md").write_text(f"1x1 卷积 mixes channels ({s}).\n", encoding="utf-8")
     (subs / "gus").mkdir()
     shutil.copy(ASSIGNMENTS / "ch5" / "ex5_2.md", subs / "gus" / "ex5_2.md")  # untouched
+    (subs / "ivy").mkdir()
+    (subs / "ivy" / "ex5_2.md").write_text(HOSTILE_ANSWER, encoding="utf-8")  # script, images
     (subs / "hal").mkdir()
     (subs / "hal" / "ex5_3.md").write_text("only 5-3\n", encoding="utf-8")
     out = tmp_path_factory.mktemp("marking") / "out"

@@ -154,3 +154,17 @@ def test_a_request_without_the_token_is_refused_in_the_browser(app, browser, sho
         assert "token" in page.inner_text("body")
     page.screenshot(path=str(shots / "mark-refused.png"))
     errors.clear()  # Chromium logs the 403 itself
+
+
+def test_a_hostile_answer_runs_nothing_and_fetches_nothing(app, browser, shots):
+    page, errors = browser
+    key = next(k for k in app.session.order if app.session.student(k) == "ivy")
+    page.goto(app.url.replace("/?", "/part/ex5_2-proof?") + f"#{key}")
+    sync_api.expect(page.locator("#answer")).to_have_attribute("data-key", key)
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    answer = page.locator("#answer")
+    assert "window.pwned = 1" in answer.inner_text()  # shown as text
+    assert answer.locator("img, script, iframe").count() == 0
+    assert answer.locator("a[href^='javascript']").count() == 0
+    page.screenshot(path=str(shots / "mark-hostile.png"), full_page=True)
+    assert errors == []
