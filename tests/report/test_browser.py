@@ -170,6 +170,7 @@ CJK_FONTS = ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han S
 
 def fits(page) -> None:
     """Nothing on the page is wider than the window: no horizontal scroll, no table past it."""
+    page.add_style_tag(content=".student { content-visibility: visible !important; }")  # all laid out
     width = page.evaluate("document.documentElement.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     rights = page.eval_on_selector_all("table, pre, figure, .answer",
