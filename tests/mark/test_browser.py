@@ -106,6 +106,7 @@ def test_three_answers_graded_by_keyboard_are_kept_and_reach_the_grades(out, app
     page.keyboard.press("Escape")
     saved(page)
     assert page.inner_text("#progress") == f"3 / {len(app.session.results)}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # fits the window
     page.screenshot(path=str(shots / "mark-ex5_2-third.png"), full_page=True)
 
     a, s = RUBRIC["a"], RUBRIC["s"]

@@ -162,6 +162,7 @@ def test_a_side_by_side_view_marks_the_shared_code(graded_class, browser):
         view = next(r["view"] for r in csv.DictReader(fh) if r["view"])
     page = browser.open(graded_class.out / view, "side-by-side.png")
     assert page.locator(".side mark").count() > 0
+    fits(page)
 
 
 CJK_FONTS = ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans",
