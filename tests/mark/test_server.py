@@ -111,3 +111,9 @@ def test_unknown_parts_and_keys_are_404(server):
     assert request(server, "GET", "/part/ex5_9-proof")[0] == 404
     assert request(server, "GET", "/api/reveal/0000")[0] == 404
     assert request(server, "POST", "/api/mark/ex5_2-proof/0000", {"points": 1})[0] == 404
+
+
+@pytest.mark.parametrize("port", [-1, 70000])
+def test_a_bad_port_is_refused_with_the_number(out, port):
+    with pytest.raises(ValueError, match=f"port {port} .*0 to 65535"):
+        serve(out, CHAPTER, port=port)
