@@ -11,12 +11,15 @@ Standard library only: grading folds the marks into grades.csv without the repor
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import io
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from .. import csvcells
 from ..course import Chapter
@@ -26,6 +29,9 @@ from ..marks import ManualMark
 from ..results import pts
 
 FILE = "manual.csv"
+LOCK = ".manual.lock"
+"""Held while manual.csv is read, changed and replaced (``sync``, ``set_mark``), so that the
+report and the marking app never write over each other's change."""
 COLUMNS = ("student", "exercise", "part", "points", "max_points", "comment")
 
 
@@ -130,10 +136,26 @@ def read(path: Path, chapter: Chapter, students: Optional[Iterable[str]] = None)
     return sheet
 
 
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold ``OUT/.manual.lock`` (waiting for another holder)."""
+    fd = os.open(Path(out) / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def sync(out: Path, chapter: Chapter, students: Iterable[str]) -> Sheet:
     """Bring ``OUT/manual.csv`` up to date for ``students`` (a row per student and written
     part, graders' cells kept) and return it read and validated."""
-    path = Path(out) / FILE
+    with _locked(out):
+        return _sync(Path(out), chapter, students)
+
+
+def _sync(out: Path, chapter: Chapter, students: Iterable[str]) -> Sheet:
+    path = out / FILE
     students = sorted(set(students))
     old = read(path, chapter, students)
     if not old.readable:
@@ -157,10 +179,49 @@ def sync(out: Path, chapter: Chapter, students: Iterable[str]) -> Sheet:
                                    "points": "", "comment": ""}))
             row["max_points"] = pts(maximum)
             rows.append(row)
-    columns = list(COLUMNS) + old.extra_columns
-    buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", restval="")
-    writer.writerow({c: csvcells.cell(c) for c in columns})
-    writer.writerows({k: csvcells.cell(v) for k, v in r.items()} for r in rows + leftovers)
-    write_if_changed(path, buf.getvalue().encode(CSV_ENCODING))  # Excel: Chinese comments
+    write_rows(path, rows + leftovers, old.extra_columns)
     return read(path, chapter, students)
+
+
+def write_rows(path: Path, rows: list[dict[str, str]], extra_columns: Iterable[str] = ()) -> bool:
+    """Write ``rows`` as manual.csv at ``path`` (atomically, only if changed); True if written."""
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS) + list(extra_columns),
+                            extrasaction="ignore", restval="")
+    writer.writerow({c: csvcells.cell(c) for c in writer.fieldnames})
+    writer.writerows({k: csvcells.cell(v) for k, v in r.items()} for r in rows)
+    return write_if_changed(path, buf.getvalue().encode(CSV_ENCODING))  # Excel: Chinese comments
+
+
+def set_mark(out: Path, chapter: Chapter, student: str, exercise: str, part: str,
+             points: Optional[float], comment: str) -> Sheet:
+    """Set one cell pair of ``OUT/manual.csv`` (points None clears them) and keep every other
+    row as it is; returns the file read back. ``ValueError`` when the points are out of range
+    or the file cannot be read as manual.csv (it is then left alone)."""
+    path = Path(out) / FILE
+    maxima = {(e, p): m for e, p, m in _parts(chapter)}
+    if (exercise, part) not in maxima:
+        raise ValueError(f"the manifest has no written part {part!r} of {exercise!r}")
+    maximum = maxima[(exercise, part)]
+    if points is not None and not (math.isfinite(points) and 0 <= points <= maximum):
+        raise ValueError(f"points {points} are outside 0..{pts(maximum)} for {exercise} {part}")
+    with _locked(out):
+        return _set(path, chapter, (student, exercise, part), points, comment,
+                    pts(maximum))
+
+
+def _set(path: Path, chapter: Chapter, key: tuple[str, str, str], points: Optional[float],
+         comment: str, maximum: str) -> Sheet:
+    old = read(path, chapter)
+    if not old.readable:
+        raise ValueError("; ".join(old.problems))
+    rows = [dict(r) for r in old.rows]
+    row = next((r for r in rows if (r["student"].strip(), r["exercise"].strip(),
+                                    r["part"].strip()) == key), None)
+    if row is None:
+        row = {"student": key[0], "exercise": key[1], "part": key[2], "max_points": maximum}
+        rows.append(row)
+    row["points"] = "" if points is None else pts(points)
+    row["comment"] = comment.strip()
+    write_rows(path, rows, old.extra_columns)
+    return read(path, chapter)

@@ -18,6 +18,7 @@ import csv
 import html
 import io
 import shutil
+import tokenize
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,7 +270,41 @@ def stub_code(chapter: Chapter, code_file: str) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
-def _marked(fp: CodeFingerprint, slices: np.ndarray) -> str:
+def _stub_text(code: str, stub: str) -> list[tuple[int, int]]:
+    """The character ranges of ``code`` that are the stub's own strings and comments
+    (docstrings, TODO notes), verbatim: shared by everyone, never to be marked as copied."""
+    def tokens(text: str):
+        try:
+            return list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return []
+    kinds = (tokenize.STRING, tokenize.COMMENT)
+    given = {t.string for t in tokens(stub) if t.type in kinds and len(t.string) > 2}
+    if not given:
+        return []
+    starts = [0]
+    for line in code.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return [(starts[t.start[0] - 1] + t.start[1], starts[t.end[0] - 1] + t.end[1])
+            for t in tokens(code) if t.type in kinds and t.string in given]
+
+
+def unmark(slices: np.ndarray, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
+    """``slices`` (copydetect's 2xN character ranges) without ``ranges``."""
+    out: list[tuple[int, int]] = []
+    for a, b in zip(slices[0].tolist(), slices[1].tolist()) if slices.size else ():
+        pieces = [(int(a), int(b))]
+        for ra, rb in ranges:
+            pieces = [p for x, y in pieces
+                      for p in ((x, min(y, ra)), (max(x, rb), y)) if p[1] > p[0]]
+        out += pieces
+    return np.array([[x for x, _ in out], [y for _, y in out]], dtype=np.int64) \
+        if out else np.zeros((2, 0), dtype=np.int64)
+
+
+def _marked(fp: CodeFingerprint, slices: np.ndarray, stub: str = "") -> str:
+    if stub and slices.size:
+        slices = unmark(slices, _stub_text(fp.raw_code, stub))
     if slices.size == 0:
         return html.escape(fp.raw_code)
     with warnings.catch_warnings():
@@ -285,8 +320,10 @@ def _write_view(out: Path, m: Match, n: int, fa: CodeFingerprint, fb: CodeFinger
     folder = Path(out) / VIEWS / m.exercise_id
     folder.mkdir(parents=True, exist_ok=True)
     ex = chapter.exercise(m.exercise_id)
+    stub = stub_code(chapter, ex.code)
     text = page.render("pair.html.j2", match=m, exercise=ex, chapter=chapter, root="../..",
-                       left=page.html(_marked(fa, sa)), right=page.html(_marked(fb, sb)))
+                       left=page.html(_marked(fa, sa, stub)),
+                       right=page.html(_marked(fb, sb, stub)))
     write_if_changed(folder / f"{n}.html", text)
     return rel
 

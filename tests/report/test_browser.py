@@ -96,8 +96,10 @@ def test_the_report_shows_grades_csv_for_every_student(graded_class, browser):
         "[...r.querySelectorAll('td[data-col]')].map(td => [td.dataset.col, td.innerText.trim()]))])")
     assert [s for s, _ in shown] == [r["student"] for r in rows]
     summary = [k for k in rows[0] if " · " not in k and k != "student"]  # not per check
+    columns = [k for k in summary if any(r[k] for r in rows)]  # those someone has a value in
+    assert {"status", "total", "final"} <= set(columns)
     for (student, cells), row in zip(shown, rows):
-        assert cells == {k: row[k] for k in summary}, student
+        assert cells == {k: row[k] for k in columns}, student
     assert page.inner_text("#student-count") == str(len(rows))
     for ex in [e.id for e in CHAPTER.exercises] + ["total"]:
         scores = [float(r[ex]) for r in rows]
@@ -160,3 +162,105 @@ def test_a_side_by_side_view_marks_the_shared_code(graded_class, browser):
         view = next(r["view"] for r in csv.DictReader(fh) if r["view"])
     page = browser.open(graded_class.out / view, "side-by-side.png")
     assert page.locator(".side mark").count() > 0
+    fits(page)
+
+
+CJK_FONTS = ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans",
+             "WenQuanYi")
+
+
+def fits(page) -> None:
+    """Nothing on the page is wider than the window: no horizontal scroll, no table past it."""
+    page.add_style_tag(content=".student { content-visibility: visible !important; }")  # all laid out
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    rights = page.eval_on_selector_all("table, pre, figure, .answer",
+                                       "xs => xs.map(x => x.getBoundingClientRect().right)")
+    assert max(rights, default=0) <= width, max(rights)
+
+
+def test_the_report_fits_1280_px_and_puts_what_to_act_on_first(graded_class, browser):
+    page = browser.open(graded_class.out / "report.html", "report-1280.png")
+    assert page.viewport_size["width"] == 1280
+    fits(page)
+    tops = {s: page.locator(f"section#{s}").bounding_box()["y"]
+            for s in ("attention", "incidents", "written", "glance", "checks", "students")}
+    assert tops["attention"] < tops["incidents"] < tops["written"] < tops["glance"] \
+        < tops["checks"] < tops["students"]
+    flagged = page.eval_on_selector_all("tr[data-attention]", "rs => rs.map(r => r.dataset.attention)")
+    assert {"frank", "alice", "alice_copy"} <= set(flagged)  # untouched sheets; a copy
+    # checks per exercise, collapsed; a real failure links to the students who had it
+    groups = page.locator("details.exercise-checks")
+    assert groups.count() == len(CHAPTER.exercises)
+    assert page.eval_on_selector_all("details.exercise-checks", "ds => ds.every(d => !d.open)")
+    assert not page.locator("#checks table").first.is_visible()
+    page.locator("details.exercise-checks > summary").first.click()
+    assert page.locator("#checks table").first.is_visible()
+    links = page.eval_on_selector_all("tr[data-check] details.who a", "as => as.map(a => a.getAttribute('href'))")
+    assert links and all(h.endswith("/feedback.html") for h in links)
+    messages = page.eval_on_selector_all("tr[data-check] td code", "cs => cs.map(c => c.innerText)")
+    assert not [m for m in messages if "was not found" in m or "fill in this TODO block" in m]
+    page.screenshot(path=str(browser.shots / "report-checks-open.png"), full_page=True)
+
+
+def column(page, name):
+    return page.eval_on_selector_all(
+        f'#students-table tbody tr:not([hidden]) td[data-col="{name}"]', "ts => ts.map(t => t.innerText)")
+
+
+def test_the_report_tables_sort_and_filter(graded_class, browser):
+    page = browser.open(graded_class.out / "report.html", "report-sorted.png")
+    header = page.locator("#students-table thead th", has_text="total").first
+    header.click()
+    totals = [float(x) for x in column(page, "total")]
+    assert totals == sorted(totals) and len(totals) == len(grades(graded_class.out))
+    header.click()
+    assert [float(x) for x in column(page, "total")] == sorted(totals, reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+    box = page.locator('input[data-filter-for="students-table"]')
+    box.fill("frank")
+    shown = page.eval_on_selector_all("#students-table tbody tr:not([hidden])",
+                                      "rs => rs.map(r => r.dataset.student)")
+    assert shown == ["frank"]
+    box.fill("")
+    assert page.locator("#students-table tbody tr:not([hidden])").count() == len(totals)
+    page.screenshot(path=str(browser.shots / "report-filtered.png"), full_page=True)
+
+
+def test_without_script_the_tables_are_all_there(graded_class, tmp_path):
+    html = (graded_class.out / "report.html").read_text(encoding="utf-8")
+    assert html.count("<tr data-student=") == len(grades(graded_class.out))
+    assert "filter rows" not in html.split("<script>")[0]  # the filter boxes come from the script
+
+
+def test_chinese_renders_with_a_cjk_font_on_every_page(graded_class, browser):
+    pages = [graded_class.out / "report.html", graded_class.out / "written" / "ex5_2-proof.html",
+             graded_class.out / "alice" / "feedback.html"]
+    cdp = browser.context.new_cdp_session(browser.page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    for path in pages:
+        page = browser.open(path, f"cjk-{path.parent.name}-{path.stem}.png")
+        stack = page.evaluate("getComputedStyle(document.body).fontFamily")
+        for font in CJK_FONTS:
+            assert font in stack, (path, font)
+        fits(page)
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1, main h2"})["nodeId"]
+        used = [f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode",
+                                                  {"nodeId": node})["fonts"]]
+        assert any(c.split()[0] in u for u in used for c in CJK_FONTS), (path, used)
+
+
+def test_a_feedback_page_opens_with_a_summary_per_exercise(graded_class, browser):
+    page = browser.open(graded_class.out / "frank" / "feedback.html", "feedback-summary.png")
+    rows = page.eval_on_selector_all("#summary tbody tr",
+                                     "rs => rs.map(r => [r.dataset.exercise, r.dataset.state])")
+    assert [e for e, _ in rows] == [ex.id for ex in CHAPTER.exercises]
+    states = dict(rows)
+    assert states["ex5_numpy_cnn"] in ("passed", "failed") and states["ex5_2"] == "missing"
+    top = page.locator("#summary").bounding_box()["y"]
+    assert top < page.locator("main h1").bounding_box()["y"]
+    ok = page.locator("li.case-passed strong").first
+    bad = page.locator("li.case-failed strong").first
+    assert ok.evaluate("e => getComputedStyle(e).color") != bad.evaluate("e => getComputedStyle(e).color")

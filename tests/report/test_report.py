@@ -191,3 +191,15 @@ def test_without_the_extra_grading_writes_the_rest_and_one_note(tmp_path, capsys
 def test_report_needs_a_graded_folder(tmp_path, capsys):
     assert main(["report", str(tmp_path / "nope")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_the_written_points_distribution_appears_once_there_are_marks(out_copy):
+    report = (out_copy / "report.html").read_text(encoding="utf-8")
+    assert "data-written-chart" not in report
+    fill(out_copy, "alice", "ex5_2", "proof", "9")
+    fill(out_copy, "alice_copy", "ex5_2", "proof", "4")
+    assert main(["report", str(out_copy)]) == 0
+    report = (out_copy / "report.html").read_text(encoding="utf-8")
+    charts = re.findall(r'<figure data-written-chart="([^"]+)">(.*?)</figure>', report, re.S)
+    assert [c for c, _ in charts] == ["ex5_2.proof"]
+    assert "<svg" in charts[0][1] and "2 graded, mean 6.5" in charts[0][1]
