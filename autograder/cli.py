@@ -286,7 +286,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_mark(args: argparse.Namespace) -> int:
-    """Serve the marking app of OUT until Ctrl-C (``mark.app.serve``)."""
+    """Serve the marking app of OUT until Ctrl-C (``autograder.mark.app.serve``)."""
     from .report import missing_extra, INSTALL
 
     missing = missing_extra()
