@@ -217,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
 def serve(out: Path, chapter: Chapter, *, port: int = 0,
           token: Optional[str] = None) -> MarkServer:
     """Open ``out`` for marking and return its server, listening but not yet serving (call
-    ``serve_forever``; ``shutdown`` then ``server_close`` and ``session.close`` to end)."""
+    ``serve_forever``; ``shutdown`` then ``server_close`` and ``Session.close`` to end)."""
     if not 0 <= port <= 65535:
         raise ValueError(f"port {port} is not a TCP port (0 to 65535; 0 picks a free one)")
     session = Session.open(out, chapter)

@@ -29,7 +29,7 @@ from ..results import pts
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 SCRIPT = (TEMPLATES / "tables.js.j2").read_text(encoding="utf-8")
-"""The pages' one script: sortable (``table.sortable``) and filterable (``table[data-filter]``)
+"""The pages' one script: sortable (CSS ``table[class~=sortable]``) and filterable (``table[data-filter]``)
 tables; without it the tables read the same, unsorted."""
 CSP = ("default-src 'none'; script-src 'sha256-"
        + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode() + "'; "
