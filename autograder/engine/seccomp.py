@@ -47,8 +47,6 @@ DENIED = (
     # named sockets (an abstract address is one name space per network namespace, shared where
     # the mode has none of its own): no socket is made, bound, connected or addressed
     "bind", "connect", "listen", "accept", "accept4", "sendmsg", "sendmmsg",
-    # a session of its own escapes the kernel's per-session CPU fairness (autogroup)
-    "setsid",
     # io_uring runs operations the filter never sees
     "io_uring_setup", "io_uring_enter", "io_uring_register",
 )
