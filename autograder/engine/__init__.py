@@ -45,6 +45,7 @@ from .errors import (ExerciseOver, ImportFailed, SandboxError, StudentError, Wor
 from .cgroups import memory_available_mb
 from .limits import Limits, fit_workers
 from .modes import NOBODY, Sandbox
+from .process import cpu_seconds
 from .proxy import StudentObject
 from .session import Session
 from .staging import prepare_folder, remove_folder
@@ -52,5 +53,5 @@ from .staging import prepare_folder, remove_folder
 __all__ = [
     "ExerciseOver", "ImportFailed", "Limits", "NOBODY", "Sandbox", "SandboxError", "Session",
     "StudentError", "StudentObject", "WorkerGone", "WorkerLost", "fit_workers", "get_sandbox",
-    "memory_available_mb", "prepare_folder", "remove_folder",
+    "cpu_seconds", "memory_available_mb", "prepare_folder", "remove_folder",
 ]

@@ -80,6 +80,20 @@ def worker_groups(limits: Limits, plan: Optional[cgroups.Plan] = None
     return groups, nproc
 
 
+WALL_FACTOR = 3.0
+"""Where a worker's CPU time is counted (its CPU cgroup), a time limit counts CPU seconds of
+the worker's whole tree, and the wall clock only stops it at this multiple of the limit (a
+worker that sleeps, or waits on a machine too loaded to run it)."""
+
+
+def cpu_seconds(worker: "WorkerProcess") -> Optional[float]:
+    """The CPU time the worker's whole tree has used so far (every process it started, those
+    that left its session or were re-parented included), in seconds, from its CPU cgroup; None
+    where the host gives it none (then the limits count wall time)."""
+    groups = getattr(worker, "groups", None)
+    return groups.cpu_seconds() if groups is not None else None
+
+
 class WorkerProcess:
     """A started worker: its process, the channel and the captured output."""
 
@@ -234,9 +248,9 @@ class WorkerProcess:
                                  + (f" {during}" if during else ""), "protocol")
 
     def receive(self, timeout: float, during: str = "", limit: Optional[float] = None,
-                last: bool = False) -> tuple:
+                last: bool = False, cpu: Optional[float] = None) -> tuple:
         """The next message, decoded; ``WorkerGone`` on timeout, death or a bad message."""
-        data = self.receive_raw(timeout, during, limit, last)
+        data = self.receive_raw(timeout, during, limit, last, cpu)
         try:
             return decode_reply(data)
         except WorkerGone:
@@ -244,11 +258,14 @@ class WorkerProcess:
             raise
 
     def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None,
-                    last: bool = False) -> bytes:
+                    last: bool = False, cpu: Optional[float] = None) -> bytes:
         """The next message's payload; ``WorkerGone`` on timeout or death. ``limit`` is the
         time limit the message names (``timeout`` may be what is left of it). With ``last``,
-        this message is the only one the grader asked for: anything after it ends the worker."""
+        this message is the only one the grader asked for: anything after it ends the worker.
+        With ``cpu``, the worker's tree may use that many CPU seconds from now on (where they
+        are counted, ``cpu_seconds``) and ``timeout`` is the wall clock's backstop."""
         deadline = time.monotonic() + timeout
+        cpu_start = cpu_seconds(self) if cpu is not None else None
         need: Optional[int] = None
         sock_fd, out_fd = self.sock.fileno(), self.proc.stdout.fileno()
         if self._poll is None:
@@ -269,6 +286,12 @@ class WorkerProcess:
                     self.expect_nothing(during)
                 return data
             left = deadline - time.monotonic()
+            if cpu_start is not None and cpu is not None:
+                used = cpu_seconds(self)
+                if used is not None and used - cpu_start > cpu:
+                    self.kill()
+                    raise WorkerGone(f"used more than {_secs(cpu)} of CPU time (the CPU limit)"
+                                     + (f" {during}" if during else ""), "cpu")
             if left <= 0:
                 self.kill()
                 raise WorkerGone(f"timed out after {_secs(limit or timeout)} (the wall-clock limit)"
@@ -443,4 +466,4 @@ def _quietly(fn, *args) -> None:
 
 
 def _secs(x: float) -> str:
-    return f"{x:g} s"
+    return f"{round(x, 2):g} s"
