@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -73,6 +73,9 @@ class GradingContext:
     workers: int = PARALLEL + LAUNCH_AHEAD
     """Workers at once in one grading process (``fit_workers``: what the memory here allows)."""
     memory_plan: str = ""
+    call_limits: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    """``{"<exercise>/<check>": seconds}``: a check's calls may take this long (a multiple of
+    what the reference needs, ``calltimes.py``); ``limits.timeout`` for the checks not in it."""
 
     @classmethod
     def resolve(cls, chapter: "str | Chapter" = "ch5", limits: Limits = Limits(),
@@ -87,7 +90,10 @@ class GradingContext:
         limits, workers, plan = fit_workers(limits, memory_available_mb(), PARALLEL + LAUNCH_AHEAD,
                                             jobs)
         log.info(plan)
-        return cls(ch, limits, sandbox, workers, plan)
+        context = cls(ch, limits, sandbox, workers, plan)
+        from .calltimes import call_limits
+
+        return replace(context, call_limits=call_limits(context))
 
     def protect(self, *paths: Path) -> None:
         """Refuse (``SandboxError``) unless student code cannot read ``paths`` either (the
@@ -222,7 +228,9 @@ class _ExerciseRun:
                     self.result = self._all_fail(f"{self.exercise.code} could not be imported: "
                                                  f"{exc.reason}", session.output())
                     return
-            self.by_name.update((r.name, r) for r in run_cases(session, cases))
+            for case in cases:  # one at a time, each with its own per-call limit
+                session.call_limit = self.context.call_limits.get(f"{self.exercise.id}/{case.name}")
+                self.by_name.update((r.name, r) for r in run_cases(session, [case]))
         finally:
             self.spent += time.monotonic() - began
 

@@ -37,5 +37,5 @@ def test_reference_scores_full_marks_beside_a_cpu_hog(mode, tmp_path):
     for name in ("reference", "reference_too"):
         for ex in results[name].exercises:
             failed = {c.name: c.message for c in ex.cases if not c.passed}
-            assert ex.score == ex.possible, f"{mode}: {name} {ex.id} {ex.score}/{ex.possible}: {failed}"
+            assert ex.score == ex.possible, f"{mode}: {name} {ex.exercise_id} {ex.score}/{ex.possible}: {failed}"
     assert wait_until_gone(lambda: processes_named(token)) == []
