@@ -45,7 +45,7 @@ from .errors import (ExerciseOver, ImportFailed, SandboxError, StudentError, Wor
 from .cgroups import memory_available_mb
 from .limits import Limits, fit_workers
 from .modes import NOBODY, Sandbox
-from .process import cpu_seconds
+from .cputime import cpu_seconds
 from .proxy import StudentObject
 from .session import Session
 from .staging import prepare_folder, remove_folder

@@ -317,21 +317,10 @@ class WorkerGroups:
         return ["/bin/sh", "-c", _PREFIX_SH, "sh", *procs, "--"]
 
     def cpu_seconds(self) -> Optional[float]:
-        """The CPU time every process of the group has used, in seconds (None without a CPU
-        group or when it cannot be read)."""
-        try:
-            if "cpu" in self.plan.v2:
-                with open(os.path.join(self.dirs["cpu"], "cpu.stat")) as fh:
-                    for line in fh:
-                        if line.startswith("usage_usec "):
-                            return int(line.split()[1]) / 1e6
-                return None
-            if "cpuacct" in self.dirs:
-                with open(os.path.join(self.dirs["cpuacct"], "cpuacct.usage")) as fh:
-                    return int(fh.read()) / 1e9
-        except (OSError, ValueError, KeyError):
-            return None
-        return None
+        """The CPU seconds the group's processes used (``cputime.group_seconds``)."""
+        from .cputime import group_seconds
+
+        return group_seconds(self.dirs, "cpu" in self.plan.v2)
 
     def oom_killed(self) -> bool:
         """Whether the kernel killed a process of the group for its memory limit."""

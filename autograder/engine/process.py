@@ -29,9 +29,9 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Optional, cast
 
-from . import cgroups, seccomp, slots, wire
+from . import cgroups, cputime, seccomp, slots, wire
 from .errors import WorkerGone, decode_reply
 from .limits import Limits
 from .modes import Sandbox
@@ -78,20 +78,6 @@ def worker_groups(limits: Limits, plan: Optional[cgroups.Plan] = None
     if groups is not None:
         groups.set_pids(nproc)
     return groups, nproc
-
-
-WALL_FACTOR = 3.0
-"""Where a worker's CPU time is counted (its CPU cgroup), a time limit counts CPU seconds of
-the worker's whole tree, and the wall clock only stops it at this multiple of the limit (a
-worker that sleeps, or waits on a machine too loaded to run it)."""
-
-
-def cpu_seconds(worker: "WorkerProcess") -> Optional[float]:
-    """The CPU time the worker's whole tree has used so far (every process it started, those
-    that left its session or were re-parented included), in seconds, from its CPU cgroup; None
-    where the host gives it none (then the limits count wall time)."""
-    groups = getattr(worker, "groups", None)
-    return groups.cpu_seconds() if groups is not None else None
 
 
 class WorkerProcess:
@@ -259,14 +245,11 @@ class WorkerProcess:
 
     def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None,
                     last: bool = False, cpu: Optional[float] = None) -> bytes:
-        """The next message's payload; ``WorkerGone`` on timeout or death. ``limit`` is the
-        time limit the message names (``timeout`` may be what is left of it). With ``last``,
-        this message is the only one the grader asked for: anything after it ends the worker.
-        With ``cpu``, the worker's tree may use that many CPU seconds from now on (where they
-        are counted, ``cpu_seconds``) and ``timeout`` is the wall clock's backstop."""
-        deadline = time.monotonic() + timeout
-        cpu_start = cpu_seconds(self) if cpu is not None else None
-        need: Optional[int] = None
+        """The next message's payload; ``WorkerGone`` on timeout (``timeout`` of wall time, or
+        ``cpu`` seconds of the tree's CPU time, ``cputime``) or death. ``limit`` is the limit
+        the message names. With ``last``, anything after this message ends the worker."""
+        cpu_start = cputime.cpu_seconds(self) if cpu is not None else None
+        deadline, need = time.monotonic() + timeout, cast(Optional[int], None)
         sock_fd, out_fd = self.sock.fileno(), self.proc.stdout.fileno()
         if self._poll is None:
             self._poll = select.poll()
@@ -286,12 +269,10 @@ class WorkerProcess:
                     self.expect_nothing(during)
                 return data
             left = deadline - time.monotonic()
-            if cpu_start is not None and cpu is not None:
-                used = cpu_seconds(self)
-                if used is not None and used - cpu_start > cpu:
-                    self.kill()
-                    raise WorkerGone(f"used more than {_secs(cpu)} of CPU time (the CPU limit)"
-                                     + (f" {during}" if during else ""), "cpu")
+            if cputime.over(self, cpu_start, cpu):
+                self.kill()
+                raise WorkerGone(f"used more than {_secs(cpu)} of CPU time (the CPU limit)"
+                                 + (f" {during}" if during else ""), "cpu")
             if left <= 0:
                 self.kill()
                 raise WorkerGone(f"timed out after {_secs(limit or timeout)} (the wall-clock limit)"

@@ -29,7 +29,8 @@ from .errors import (NAME_CHARS, ExerciseOver, ImportFailed, StudentError, Worke
                      bounded, student_error)
 from .limits import Limits
 from .modes import Sandbox
-from .process import WALL_FACTOR, WorkerProcess, cpu_seconds
+from .cputime import WALL_FACTOR, cpu_seconds
+from .process import WorkerProcess
 from .proxy import StudentMethod, StudentObject, What, make_proxy
 from .staging import prepare_folder, remove_folder
 
