@@ -6,8 +6,9 @@ same function at once: ``Session.timed_out``).
 
 The reference is graded once through the engine, in the grading context's sandbox, and the
 CPU time of each check is kept (wall time where the host counts no CPU time), in a cache file
-keyed by the checks' fingerprint. Where there is no reference (an installed grader, the
-Gradescope image) or the limits are small anyway, there are no per-call limits.
+keyed by the checks' fingerprint, the reference's files and the sandbox mode. Where there is
+no reference (an installed grader, the Gradescope image) or the limits are small anyway,
+there are no per-call limits.
 """
 
 from __future__ import annotations
@@ -64,7 +65,12 @@ def reference_times(context: "GradingContext") -> dict[str, float]:
     folder = REPO_ROOT / "solutions" / context.chapter.id
     if not folder.is_dir():
         return {}
-    key = f"{context.fingerprint}:{context.sandbox.mode}"
+    import hashlib
+
+    digest = hashlib.sha256()
+    for f in sorted(folder.glob("*.py")):
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    key = f"{context.fingerprint}:{digest.hexdigest()[:16]}:{context.sandbox.mode}"
     path = cache_file()
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
