@@ -11,7 +11,7 @@ import pytest
 
 from autograder import calltimes
 from autograder.engine import Limits
-from autograder.grading import GradingContext, grade_submission
+from autograder.grading import GradingContext, check_file_of, grade_submission
 from tests.engine.helpers import CORPUS, build_student
 from tests.support import CHAPTER
 
@@ -34,8 +34,7 @@ def test_no_limits_when_the_timeout_is_below_the_floor():
 def test_reference_times_are_measured_once_and_cover_every_check(tmp_path, monkeypatch):
     monkeypatch.setenv("NNDL_CACHE", str(tmp_path))
     context = GradingContext.resolve(CHAPTER, Limits(timeout=30.0, memory_mb=300))
-    every = {f"{e.id}/{c.name}" for e in CHAPTER.exercises
-             for c in __import__("autograder.grading", fromlist=["x"]).check_file_of(e).cases}
+    every = {f"{e.id}/{c.name}" for e in CHAPTER.exercises for c in check_file_of(e).cases}
     assert set(context.call_limits) == every  # the reference passes every check
     assert all(calltimes.FLOOR <= v <= 30.0 for v in context.call_limits.values())
     assert calltimes.cache_file().is_file()
@@ -50,8 +49,6 @@ def test_an_endless_loop_costs_one_limit(tmp_path):
     folder = build_student(CORPUS / "loop_one_function", tmp_path / "loop_one_function")
     context = GradingContext.resolve(CHAPTER, Limits(timeout=20.0, memory_mb=300))
     ex = CHAPTER.exercise("ex5_4")
-    from autograder.grading import check_file_of
-
     limits = {f"ex5_4/{c.name}": 2.0 for c in check_file_of(ex).cases}
     context = replace(context, call_limits=limits)
     start = time.monotonic()
