@@ -18,12 +18,10 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Any, Optional
 
 from .course import REPO_ROOT
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .grading import GradingContext
+from .files import write_atomic
 
 MULTIPLE = 20.0
 """A call may take this many times what the reference needs for its whole check."""
@@ -50,16 +48,17 @@ def limit_for(seconds: float, timeout: float) -> float:
     return min(timeout, max(FLOOR, MULTIPLE * seconds))
 
 
-def call_limits(context: "GradingContext") -> dict[str, float]:
-    """``{"<exercise>/<check>": seconds}``: the per-call limit of each check whose reference
-    time is known; {} when the limits are no larger than the floor or there is no reference."""
+def call_limits(context: Any) -> dict[str, float]:
+    """``{"<exercise>/<check>": seconds}`` for a ``grading.GradingContext`` (its chapter,
+    limits, sandbox, fingerprint): the per-call limit of each check whose reference time is
+    known; {} when the limits are no larger than the floor or there is no reference."""
     if context.limits.timeout <= FLOOR:
         return {}
     times = reference_times(context)
     return {key: limit_for(t, context.limits.timeout) for key, t in times.items()}
 
 
-def reference_times(context: "GradingContext") -> dict[str, float]:
+def reference_times(context: Any) -> dict[str, float]:
     """The seconds each check takes on the reference (CPU time where counted), measured once
     per fingerprint and kept in ``cache_file()``; {} without a reference."""
     folder = REPO_ROOT / "solutions" / context.chapter.id
@@ -84,24 +83,22 @@ def reference_times(context: "GradingContext") -> dict[str, float]:
             path.parent.mkdir(parents=True, exist_ok=True)
             cached = cached if isinstance(cached, dict) else {}
             cached[key] = times
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(cached, indent=1, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(path, json.dumps(cached, indent=1, sort_keys=True))
         except OSError as exc:
             log.warning("reference times not cached (%s)", exc)
     return times
 
 
-def _measure(context: "GradingContext", folder: Path) -> dict[str, float]:
+def _measure(context: Any, folder: Path) -> dict[str, float]:
     from .check import run_cases
+    from .checks.runner import load_check_file
     from .engine import Session, cpu_seconds
-    from .grading import check_file_of
 
     times: dict[str, float] = {}
     for exercise in context.chapter.exercises:
         if not (folder / exercise.code).is_file():
             continue
-        cases = check_file_of(exercise).cases
+        cases = load_check_file(exercise.check_file).cases
         with Session(folder, exercise.code, context.limits, context.sandbox) as session:
             try:
                 session.start()
