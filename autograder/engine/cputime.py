@@ -9,6 +9,7 @@ the host gives the worker no CPU group, there is no reading: the limits count wa
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Optional
 
 WALL_FACTOR = 3.0
@@ -41,10 +42,37 @@ def cpu_seconds(worker: Any) -> Optional[float]:
     return groups.cpu_seconds() if groups is not None else None
 
 
-def over(worker: Any, start: Optional[float], limit: Optional[float]) -> bool:
-    """Whether the worker's tree used more than ``limit`` CPU seconds since ``start`` (a
-    ``cpu_seconds`` reading); False when either is unknown."""
-    if start is None or limit is None:
-        return False
-    now = cpu_seconds(worker)
-    return now is not None and now - start > limit
+def counted(worker: Any) -> bool:
+    """Whether the worker's CPU time is counted (it has a CPU group), without reading it."""
+    groups = getattr(worker, "groups", None)
+    return groups is not None and bool({"cpu", "cpuacct"} & set(groups.dirs))
+
+
+class Watch:
+    """Whether one wait's ``limit`` of CPU seconds is used up, at little cost: a worker's
+    group has at most one core (``cgroups.py``), so its tree cannot use more CPU seconds than
+    wall seconds pass, and nothing is read for a wait shorter than ``QUIET`` seconds; the
+    first reading comes after it (the CPU used before, at most ``QUIET``, is not counted)."""
+
+    QUIET = 0.05
+
+    def __init__(self, worker: Any, limit: Optional[float]) -> None:
+        self.worker, self.limit = worker, limit
+        self.began = time.monotonic()
+        self.base: Optional[float] = None
+        self.base_at = 0.0
+
+    def exceeded(self) -> bool:
+        if self.limit is None:
+            return False
+        now = time.monotonic()
+        if self.base is None:
+            if now - self.began >= self.QUIET:
+                self.base, self.base_at = cpu_seconds(self.worker), now
+                if self.base is None:  # not counted after all
+                    self.limit = None
+            return False
+        if now - self.base_at < self.limit:  # one core at most: the limit cannot be used up yet
+            return False
+        used = cpu_seconds(self.worker)
+        return used is not None and used - self.base > self.limit

@@ -248,7 +248,7 @@ class WorkerProcess:
         """The next message's payload; ``WorkerGone`` on timeout (``timeout`` of wall time, or
         ``cpu`` seconds of the tree's CPU time, ``cputime``) or death. ``limit`` is the limit
         the message names. With ``last``, anything after this message ends the worker."""
-        cpu_start = cputime.cpu_seconds(self) if cpu is not None else None
+        watch = cputime.Watch(self, cpu)
         deadline, need = time.monotonic() + timeout, cast(Optional[int], None)
         sock_fd, out_fd = self.sock.fileno(), self.proc.stdout.fileno()
         if self._poll is None:
@@ -269,7 +269,7 @@ class WorkerProcess:
                     self.expect_nothing(during)
                 return data
             left = deadline - time.monotonic()
-            if cputime.over(self, cpu_start, cpu):
+            if watch.exceeded():
                 self.kill()
                 raise WorkerGone(f"used more than {_secs(cpu)} of CPU time (the CPU limit)"
                                  + (f" {during}" if during else ""), "cpu")

@@ -29,7 +29,7 @@ from .errors import (NAME_CHARS, ExerciseOver, ImportFailed, StudentError, Worke
                      bounded, student_error)
 from .limits import Limits
 from .modes import Sandbox
-from .cputime import WALL_FACTOR, cpu_seconds
+from .cputime import WALL_FACTOR, counted, cpu_seconds
 from .process import WorkerProcess
 from .proxy import StudentMethod, StudentObject, What, make_proxy
 from .staging import prepare_folder, remove_folder
@@ -142,7 +142,7 @@ class Session:
         """The wall-clock and CPU seconds a wait of ``limit`` may take: where the worker's CPU
         time is counted (its CPU cgroup), ``limit`` of CPU time and the wall clock as a
         backstop at ``WALL_FACTOR`` times it; elsewhere ``limit`` of wall time."""
-        if isinstance(self.worker, WorkerProcess) and cpu_seconds(self.worker) is not None:
+        if isinstance(self.worker, WorkerProcess) and counted(self.worker):
             return limit * WALL_FACTOR, limit
         return limit, None
 
