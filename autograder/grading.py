@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -29,6 +29,7 @@ from .checks.runner import CaseResult, CheckFile, load_check_file
 from .course import CHECKS_ROOT, REPO_ROOT, Chapter, Exercise, load_chapter
 from .engine import (ImportFailed, Limits, Sandbox, Session, WorkerGone, fit_workers, get_sandbox,
                      memory_available_mb)
+from .engine.errors import TEXT_CHARS, bounded
 from .intake import Upload, collect, nothing_received
 from .results import (GRADER_ERROR, MISNAMED, NOTHING, OK, PARTIAL, REFUSED, ExerciseResult,
                       SubmissionResult)
@@ -38,6 +39,15 @@ LAUNCH_AHEAD = 1
 
 PARALLEL = 2
 """Exercises of one submission graded at once (threads, each with its worker)."""
+
+CASE_CHARS = 2 * TEXT_CHARS
+"""The most of one case's message kept in a result (an exception's text and its frames, each
+already cut by the engine, and what the check says about them): one student's record is
+bounded by the number of checks, whatever the worker sends."""
+
+SHARED_CHARS = 1000
+"""A long failure of the whole exercise (an import that failed) is kept once, in the
+exercise's message; each case repeats its first line, at most this much of it."""
 
 log = logging.getLogger("autograder.grading")
 
@@ -63,6 +73,9 @@ class GradingContext:
     workers: int = PARALLEL + LAUNCH_AHEAD
     """Workers at once in one grading process (``fit_workers``: what the memory here allows)."""
     memory_plan: str = ""
+    call_limits: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    """``{"<exercise>/<check>": seconds}``: a check's calls may take this long (a multiple of
+    what the reference needs, ``calltimes.py``); ``limits.timeout`` for the checks not in it."""
 
     @classmethod
     def resolve(cls, chapter: "str | Chapter" = "ch5", limits: Limits = Limits(),
@@ -77,7 +90,10 @@ class GradingContext:
         limits, workers, plan = fit_workers(limits, memory_available_mb(), PARALLEL + LAUNCH_AHEAD,
                                             jobs)
         log.info(plan)
-        return cls(ch, limits, sandbox, workers, plan)
+        context = cls(ch, limits, sandbox, workers, plan)
+        from .calltimes import call_limits
+
+        return replace(context, call_limits=call_limits(context))
 
     def protect(self, *paths: Path) -> None:
         """Refuse (``SandboxError``) unless student code cannot read ``paths`` either (the
@@ -130,43 +146,108 @@ def grade_exercise(exercise: Exercise, files_dir: Optional[Path], *,
 
 def _grade_exercise(exercise: Exercise, files_dir: Optional[Path], context: GradingContext,
                     session: Optional[Session]) -> ExerciseResult:
-    start = time.monotonic()
-    cases = check_file_of(exercise).cases
-    files_dir = Path(files_dir) if files_dir is not None else None
-    written, state = None, ""
-    if exercise.answer:
-        state = answers.MISSING if files_dir is None else \
-            answers.sheet_state(files_dir / exercise.answer, context.chapter, exercise)
-        written = state != answers.MISSING
-
-    def done(results, message="", output="") -> ExerciseResult:
-        return ExerciseResult(exercise.id, list(results), message, output,
-                              time.monotonic() - start, written, state)
-
-    def all_fail(message: str, output: str = "") -> ExerciseResult:
-        return done([CaseResult(c.name, c.points, c.hidden, False, message) for c in cases],
-                    message, output)
-
-    path = files_dir / exercise.code if files_dir is not None else None
-    if path is None or not (path.exists() or path.is_symlink()):
-        return all_fail(f"{exercise.code} was not found in the submission")
-    if path.is_symlink() or not path.is_file():
-        return all_fail(f"{exercise.code} is not a regular file (a link or a folder); submit the "
-                        f"file itself")
-    if not cases:
-        return done([])
-    session = session or Session(files_dir, exercise.code, context.limits, context.sandbox)
+    run = _ExerciseRun(exercise, files_dir, context, session)
     try:
-        try:
-            session.start()
-        except ImportFailed as exc:
-            return all_fail(str(exc), session.output())
-        except WorkerGone as exc:
-            return all_fail(f"{exercise.code} could not be imported: {exc.reason}",
-                            session.output())
-        return done(run_cases(session, cases), "", session.output())
+        run.phase(hidden=False)
+        if run.session is not None and run.result is None and run.hidden:
+            run.session.renew()  # a fresh worker for the hidden cases, launched meanwhile
+        run.phase(hidden=True)
+        return run.finish()
     finally:
-        session.close()
+        run.close()
+
+
+class _ExerciseRun:
+    """One exercise of one submission, graded in two phases: its public cases, then its hidden
+    ones in a fresh worker. ``grade_submission`` runs the hidden phase of no exercise before
+    the public phase of every exercise is over: no public case of a submission runs while a
+    hidden case of it does, so nothing a hidden case passed reaches a public message."""
+
+    def __init__(self, exercise: Exercise, files_dir: Optional[Path], context: GradingContext,
+                 session: Optional[Session]) -> None:
+        self.exercise, self.context = exercise, context
+        self.start = time.monotonic()
+        self.spent = 0.0
+        cases = check_file_of(exercise).cases
+        self.cases = cases
+        self.public = [c for c in cases if not c.hidden]
+        self.hidden = [c for c in cases if c.hidden]
+        self.files_dir = Path(files_dir) if files_dir is not None else None
+        self.by_name: dict[str, CaseResult] = {}
+        self.result: Optional[ExerciseResult] = None
+        self.session: Optional[Session] = None
+        self.written, self.state = None, ""
+        if exercise.answer:
+            self.state = answers.MISSING if self.files_dir is None else \
+                answers.sheet_state(self.files_dir / exercise.answer, context.chapter, exercise)
+            self.written = self.state != answers.MISSING
+        path = self.files_dir / exercise.code if self.files_dir is not None else None
+        if path is None or not (path.exists() or path.is_symlink()):
+            self.result = self._all_fail(f"{exercise.code} was not found in the submission")
+        elif path.is_symlink() or not path.is_file():
+            self.result = self._all_fail(f"{exercise.code} is not a regular file (a link or a "
+                                         f"folder); submit the file itself")
+        elif not cases:
+            self.result = self._done([])
+        else:
+            self.session = session or Session(self.files_dir, exercise.code, context.limits,
+                                              context.sandbox)
+
+    def _done(self, results, message: str = "", output: str = "") -> ExerciseResult:
+        kept = [r if len(r.message) <= CASE_CHARS else
+                CaseResult(r.name, r.points, r.hidden, r.passed, bounded(r.message, CASE_CHARS))
+                for r in results]
+        return ExerciseResult(self.exercise.id, kept, bounded(message, CASE_CHARS), output,
+                              self.spent or time.monotonic() - self.start, self.written, self.state)
+
+    def _all_fail(self, message: str, output: str = "") -> ExerciseResult:
+        message = bounded(message, CASE_CHARS)
+        each = message
+        if len(message) > SHARED_CHARS:  # kept once, in the exercise's message
+            each = bounded(message.splitlines()[0] if message.strip() else message, SHARED_CHARS)
+            each += " (the exercise's message says more)"
+        cases = self.cases if self.cases is not None else []
+        return self._done([CaseResult(c.name, c.points, c.hidden, False, each) for c in cases],
+                          message, output)
+
+    def phase(self, hidden: bool) -> None:
+        """Run the public (or hidden) cases, the worker's import first if none ran yet."""
+        cases = self.hidden if hidden else self.public
+        if self.result is not None or self.session is None or not cases:
+            return
+        began = time.monotonic()
+        session = self.session
+        try:
+            if not self.by_name:  # the first phase with cases: the import decides everything
+                try:
+                    session.start()
+                except ImportFailed as exc:
+                    self.result = self._all_fail(str(exc), session.output())
+                    return
+                except WorkerGone as exc:
+                    self.result = self._all_fail(f"{self.exercise.code} could not be imported: "
+                                                 f"{exc.reason}", session.output())
+                    return
+            for case in cases:  # one at a time, each with its own per-call limit
+                session.call_limit = self.context.call_limits.get(f"{self.exercise.id}/{case.name}")
+                self.by_name.update((r.name, r) for r in run_cases(session, [case]))
+        finally:
+            self.spent += time.monotonic() - began
+
+    def pause(self) -> None:
+        """Between the phases: no worker kept, no time counted."""
+        if self.session is not None and self.result is None:
+            self.session.pause()
+
+    def finish(self) -> ExerciseResult:
+        if self.result is None:
+            output = self.session.output() if self.session is not None else ""
+            self.result = self._done([self.by_name[c.name] for c in self.cases], "", output)
+        return self.result
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
 
 
 # -- one submission ---------------------------------------------------------------------------
@@ -179,7 +260,9 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
     ``parallel`` exercises are graded at once (threads of this process, each with its own
     worker): while one exercise's checks compute here, another's student code runs in its
     worker. Each exercise's worker is launched while the one before is being checked, so that
-    starting Python and NumPy overlaps with the checks.
+    starting Python and NumPy overlaps with the checks. The public cases of every exercise
+    run first; the hidden ones (each exercise in a fresh worker) only once no public case of
+    the submission runs any more.
     """
     ctx = context or GradingContext.resolve(chapter, limits)
     start = time.monotonic()
@@ -187,12 +270,13 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
     launch_ahead = max(0, min(LAUNCH_AHEAD, ctx.workers - min(parallel, ctx.workers)))
     sessions = [Session(files_dir, ex.code, ctx.limits, ctx.sandbox)
                 if _needs_worker(ex, files_dir) else None for ex in exercises]
-    queue = sorted(range(len(exercises)), key=lambda i: -exercises[i].points)  # heaviest first
-    results: list[Optional[ExerciseResult]] = [None] * len(exercises)
+    runs: list[Optional[_ExerciseRun]] = [None] * len(exercises)
+    order = sorted(range(len(exercises)), key=lambda i: -exercises[i].points)  # heaviest first
+    queue = [(False, i) for i in order] + [(True, i) for i in order]
     errors: list[BaseException] = []
-    lock = threading.Lock()
+    lock = threading.Condition()
+    left = {False: len(exercises), True: len(exercises)}
     all_done = threading.Event()
-    remaining = [len(exercises)]
 
     def work() -> None:
         try:
@@ -200,23 +284,35 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
                 with lock:
                     if not queue or errors:
                         return
-                    i = queue.pop(0)
-                    ahead = [sessions[j] for j in queue if sessions[j] is not None][:launch_ahead]
+                    hidden, i = queue.pop(0)
+                    while hidden and left[False] and not errors:  # the public phase is not over
+                        lock.wait(0.1)
+                    if errors:
+                        return
+                    # the next workers start (and import the file) ahead; one launched for a
+                    # hidden phase sees no hidden input before every public case has run
+                    ahead = [sessions[j] for _, j in queue if sessions[j] is not None
+                             and (runs[j] is None or runs[j].result is None)][:launch_ahead]
                 for later in ahead:
                     try:
                         later.launch()
                     except Exception:  # noqa: BLE001 - its own start reports the problem
                         pass
                 try:
-                    results[i] = _grade_exercise(exercises[i], files_dir, ctx, sessions[i])
+                    if not hidden:
+                        runs[i] = _ExerciseRun(exercises[i], files_dir, ctx, sessions[i])
+                    runs[i].phase(hidden=hidden)
+                    if not hidden:
+                        runs[i].pause()
                 except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
                     errors.append(exc)
                     return
                 finally:
                     with lock:
-                        remaining[0] -= 1
-                        if remaining[0] == 0:
+                        left[hidden] -= 1
+                        if not left[False] and not left[True]:
                             all_done.set()
+                        lock.notify_all()
         finally:
             # bubblewrap's --die-with-parent kills a sandbox when the *thread* that started it
             # ends: a thread may have launched a worker that another thread uses, so no
@@ -224,6 +320,7 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
             while not all_done.is_set() and not errors:
                 all_done.wait(0.1)
 
+    results: list[ExerciseResult] = []
     try:
         n = max(1, min(parallel, len(exercises), ctx.workers))
         if n == 1:
@@ -235,14 +332,15 @@ def grade_submission(files_dir: Optional[Path], *, student: str = "student",
                 t.start()
             for t in threads:
                 t.join()
+        if not errors:
+            results = [run.finish() for run in runs if run is not None]
     finally:
         for session in sessions:
             if session is not None:
                 session.close()
     if errors:
         raise errors[0]
-    return SubmissionResult(student, [r for r in results if r is not None],
-                            time.monotonic() - start, "", ctx.sandbox.mode)
+    return SubmissionResult(student, results, time.monotonic() - start, "", ctx.sandbox.mode)
 
 
 def upload_status(upload: Upload, chapter: Chapter) -> str:

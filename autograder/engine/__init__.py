@@ -14,7 +14,8 @@ the checks hold down to the worker:
                  ``fit_workers``: how many workers at once, of what memory, fit here.
 ``seccomp.py``   the seccomp filter (libseccomp, built once per process).
 ``slots.py``     a uid of its own per running worker (as root), and the end of its processes.
-``cgroups.py``   a cgroup per worker where the host allows: memory, processes, one kill.
+``cgroups.py``   a cgroup per worker where the host allows: memory, processes, CPU, one kill.
+``cputime.py``   ``cpu_seconds``: the CPU time of a worker's whole tree, which time limits count.
 ``detect.py``    ``get_sandbox``: the mode that works here, tried once (``probe``) and logged;
                  which protected paths uid 65534 could read (``exposed_to_other``).
 ``modes.py``     ``Sandbox``: the three modes (``bwrap``, ``uid``, ``none``) and the argv of a
@@ -45,6 +46,7 @@ from .errors import (ExerciseOver, ImportFailed, SandboxError, StudentError, Wor
 from .cgroups import memory_available_mb
 from .limits import Limits, fit_workers
 from .modes import NOBODY, Sandbox
+from .cputime import cpu_seconds
 from .proxy import StudentObject
 from .session import Session
 from .staging import prepare_folder, remove_folder
@@ -52,5 +54,5 @@ from .staging import prepare_folder, remove_folder
 __all__ = [
     "ExerciseOver", "ImportFailed", "Limits", "NOBODY", "Sandbox", "SandboxError", "Session",
     "StudentError", "StudentObject", "WorkerGone", "WorkerLost", "fit_workers", "get_sandbox",
-    "memory_available_mb", "prepare_folder", "remove_folder",
+    "cpu_seconds", "memory_available_mb", "prepare_folder", "remove_folder",
 ]

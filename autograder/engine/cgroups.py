@@ -25,6 +25,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
+CPU_PERIOD_US = 100_000
+"""The CFS period of a worker's CPU cap: one core's worth of quota per period."""
+
 _PREFIX_SH = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
 
 
@@ -46,6 +49,10 @@ class Plan:
     def pids(self) -> bool:
         return "pids" in self.dirs
 
+    @property
+    def cpu(self) -> bool:
+        return "cpu" in self.dirs
+
     def describe(self) -> str:
         if not self.dirs:
             return f"no cgroup per worker ({self.problem})"
@@ -54,6 +61,8 @@ class Plan:
             parts.append("memory of the whole worker tree (" + ("v2" if "memory" in self.v2 else "v1") + ")")
         if self.pids:
             parts.append("processes of the whole tree")
+        if self.cpu:
+            parts.append("a fair CPU share of at most one core, and the CPU time of the whole tree")
         if "kill" in self.dirs:
             parts.append("one kill for the whole tree")
         text = "a cgroup per worker: " + ", ".join(parts)
@@ -74,7 +83,7 @@ def _mounts() -> tuple[Optional[str], dict[str, str]]:
                     v2 = fields[4]
                 elif rfields[0] == "cgroup":
                     for opt in rfields[2].split(","):
-                        if opt in ("memory", "pids"):
+                        if opt in ("memory", "pids", "cpu", "cpuacct"):
                             v1[opt] = fields[4]
     except OSError:
         pass
@@ -158,11 +167,18 @@ def _probe() -> Plan:
                     if {"memory", "pids"} <= set(available):
                         problems.append(f"the memory and pids controllers are not delegated to "
                                         f"{here} (its cgroup.subtree_control)")
+                if "cpu" in enabled:
+                    try:
+                        _write(os.path.join(base, "cgroup.subtree_control"), "+cpu")
+                        dirs["cpu"] = base
+                        v2_roles.add("cpu")
+                    except OSError:
+                        pass
             except OSError as exc:
                 problems.append(f"cgroup v2 controllers: {exc.strerror}")
             if probe_dir:
                 _rmdir(probe_dir)
-            if "kill" not in dirs and "memory" not in dirs:
+            if not {"kill", "memory", "cpu"} & set(dirs):
                 _rmdir(base)
     for controller in ("memory", "pids"):
         if controller in dirs or controller not in v1_mounts or controller not in own:
@@ -177,6 +193,26 @@ def _probe() -> Plan:
             dirs[controller] = base
         else:
             _rmdir(base)
+    if "cpu" not in dirs and {"cpu", "cpuacct"} <= set(v1_mounts) and "cpu" in own \
+            and "cpuacct" in own:
+        # v1: the cpu controller shares and caps, cpuacct counts (often one hierarchy)
+        made: dict[str, str] = {}
+        for controller, needed in (("cpu", "cpu.cfs_quota_us"), ("cpuacct", "cpuacct.usage")):
+            here = os.path.join(v1_mounts[controller], own[controller].lstrip("/"))
+            base = made.get(here) or _try_dir(here, name)
+            if base is None:
+                problems.append(f"cannot make a {controller} group under {here}")
+                break
+            made[here] = base
+            if not os.path.exists(os.path.join(base, needed)):
+                break
+            dirs[controller] = base
+        if not {"cpu", "cpuacct"} <= set(dirs):  # both or neither
+            dirs.pop("cpu", None)
+            dirs.pop("cpuacct", None)
+            for base in made.values():
+                if base not in dirs.values():
+                    _rmdir(base)
     if not dirs and not problems:
         problems.append("no cgroup hierarchy is mounted")
     return Plan(dirs=dirs, v2=frozenset(v2_roles), problem="; ".join(problems))
@@ -247,6 +283,13 @@ class WorkerGroups:
             pids = made.get("pids")
             if pids:
                 _write(os.path.join(pids, "pids.max"), str(nproc))
+            cpu = made.get("cpu")
+            if cpu:  # every worker the same weight (the default), and at most one core
+                if "cpu" in plan.v2:
+                    _write(os.path.join(cpu, "cpu.max"), f"{CPU_PERIOD_US} {CPU_PERIOD_US}")
+                else:
+                    _write(os.path.join(cpu, "cpu.cfs_period_us"), str(CPU_PERIOD_US))
+                    _write(os.path.join(cpu, "cpu.cfs_quota_us"), str(CPU_PERIOD_US))
         except OSError:
             for path in set(made.values()):
                 _rmdir(path)
@@ -272,6 +315,12 @@ class WorkerGroups:
         """The argv that puts the worker into its groups before it runs."""
         procs = sorted({os.path.join(d, "cgroup.procs") for d in self.dirs.values()})
         return ["/bin/sh", "-c", _PREFIX_SH, "sh", *procs, "--"]
+
+    def cpu_seconds(self) -> Optional[float]:
+        """The CPU seconds the group's processes used (``cputime.group_seconds``)."""
+        from .cputime import group_seconds
+
+        return group_seconds(self.dirs, "cpu" in self.plan.v2)
 
     def oom_killed(self) -> bool:
         """Whether the kernel killed a process of the group for its memory limit."""

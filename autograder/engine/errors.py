@@ -23,8 +23,24 @@ from typing import Optional
 from . import wire
 from .wire import WireError
 
-__all__ = ["ExerciseOver", "ImportFailed", "SandboxError", "StudentError", "WireError",
-           "WorkerGone", "WorkerLost", "decode_reply", "student_error"]
+__all__ = ["ExerciseOver", "ImportFailed", "NAME_CHARS", "SandboxError", "StudentError", "TEXT_CHARS",
+           "WireError", "WorkerGone", "WorkerLost", "bounded", "decode_reply", "student_error"]
+
+TEXT_CHARS = 4000
+"""The most of one text a worker sends (an exception's message, its frames, why it could not
+import) that the grader keeps; the rest is cut, and the cut says so."""
+
+NAME_CHARS = 200
+"""The most of one name a worker sends (a type, a global, an exception type) the grader keeps."""
+
+
+def bounded(text: object, limit: int = TEXT_CHARS) -> str:
+    """``text`` as a string of at most about ``limit`` characters, marked where it was cut. The
+    grader applies it to every text a worker sends, whatever the worker cut itself."""
+    text = text if isinstance(text, str) else str(text)
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f" [... {len(text) - limit:,} more characters cut]"
 
 
 class SandboxError(RuntimeError):
@@ -107,6 +123,7 @@ def student_error(type_name: str, message: str, detail: str = "") -> StudentErro
     elif _builtin_error(type_name) is not None:
         bases = (_builtin_error(type_name),)
     name = name.replace("\0", "")[:100] or "Exception"
+    message, detail = bounded(message), bounded(detail)
     key = (name, bases)
     cls = _error_types.get(key)
     if cls is None:

@@ -29,9 +29,9 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Optional, cast
 
-from . import cgroups, seccomp, slots, wire
+from . import cgroups, cputime, seccomp, slots, wire
 from .errors import WorkerGone, decode_reply
 from .limits import Limits
 from .modes import Sandbox
@@ -234,9 +234,9 @@ class WorkerProcess:
                                  + (f" {during}" if during else ""), "protocol")
 
     def receive(self, timeout: float, during: str = "", limit: Optional[float] = None,
-                last: bool = False) -> tuple:
+                last: bool = False, cpu: Optional[float] = None) -> tuple:
         """The next message, decoded; ``WorkerGone`` on timeout, death or a bad message."""
-        data = self.receive_raw(timeout, during, limit, last)
+        data = self.receive_raw(timeout, during, limit, last, cpu)
         try:
             return decode_reply(data)
         except WorkerGone:
@@ -244,12 +244,12 @@ class WorkerProcess:
             raise
 
     def receive_raw(self, timeout: float, during: str = "", limit: Optional[float] = None,
-                    last: bool = False) -> bytes:
-        """The next message's payload; ``WorkerGone`` on timeout or death. ``limit`` is the
-        time limit the message names (``timeout`` may be what is left of it). With ``last``,
-        this message is the only one the grader asked for: anything after it ends the worker."""
-        deadline = time.monotonic() + timeout
-        need: Optional[int] = None
+                    last: bool = False, cpu: Optional[float] = None) -> bytes:
+        """The next message's payload; ``WorkerGone`` on timeout (``timeout`` of wall time, or
+        ``cpu`` seconds of the tree's CPU time, ``cputime``) or death. ``limit`` is the limit
+        the message names. With ``last``, anything after this message ends the worker."""
+        watch = cputime.Watch(self, cpu)
+        deadline, need = time.monotonic() + timeout, cast(Optional[int], None)
         sock_fd, out_fd = self.sock.fileno(), self.proc.stdout.fileno()
         if self._poll is None:
             self._poll = select.poll()
@@ -269,6 +269,10 @@ class WorkerProcess:
                     self.expect_nothing(during)
                 return data
             left = deadline - time.monotonic()
+            if watch.exceeded():
+                self.kill()
+                raise WorkerGone(f"used more than {_secs(cpu)} of CPU time (the CPU limit)"
+                                 + (f" {during}" if during else ""), "cpu")
             if left <= 0:
                 self.kill()
                 raise WorkerGone(f"timed out after {_secs(limit or timeout)} (the wall-clock limit)"
@@ -443,4 +447,4 @@ def _quietly(fn, *args) -> None:
 
 
 def _secs(x: float) -> str:
-    return f"{x:g} s"
+    return f"{round(x, 2):g} s"

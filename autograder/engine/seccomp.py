@@ -36,11 +36,28 @@ DENIED = (
     "kexec_file_load", "bpf", "perf_event_open", "userfaultfd", "iopl", "ioperm", "reboot",
     "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "lookup_dcookie", "syslog",
     "vhangup", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname",
-    "setdomainname", "uselib", "nfsservctl", "fanotify_init", "vm86", "vm86old",
+    "setdomainname", "uselib", "nfsservctl", "vm86", "vm86old",
+    # kernel state keyed by a shared file or name, readable by another worker: a channel
+    # between workers that no uid or namespace separates (file locks on the read-only host
+    # files; watches on them; System V IPC keyed by ftok; POSIX message queues)
+    "flock", "inotify_init", "inotify_init1", "inotify_add_watch", "inotify_rm_watch",
+    "fanotify_init", "fanotify_mark", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive",
+    "mq_notify", "mq_getsetattr", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop",
+    "semtimedop", "semctl", "shmget", "shmat", "shmdt", "shmctl", "ipc",
+    # named sockets (an abstract address is one name space per network namespace, shared where
+    # the mode has none of its own): no socket is made, bound, connected or addressed
+    "bind", "connect", "listen", "accept", "accept4", "sendmsg", "sendmmsg",
     # io_uring runs operations the filter never sees
     "io_uring_setup", "io_uring_enter", "io_uring_register",
 )
 """System calls that fail with ``EPERM`` (names unknown on this architecture are skipped)."""
+
+FCNTL_DENIED = (5, 6, 7, 12, 13, 14, 36, 37, 38, 8, 10, 15, 1024, 1026)
+"""``fcntl`` commands that fail with ``EPERM``: byte-range locks (F_GETLK, F_SETLK, F_SETLKW,
+their 64-bit forms and the open-file-description ones F_OFD_*; ``F_GETLK`` reads back another
+process's lock), signals on I/O sent to a chosen process (F_SETOWN, F_SETSIG, F_SETOWN_EX),
+leases (F_SETLEASE) and directory notifications (F_NOTIFY). Every other command (the
+descriptor flags, F_DUPFD...) works."""
 
 CLONE_NAMESPACES = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000,
                     0x40000000, 0x00000080)
@@ -54,6 +71,7 @@ import seccomp
 
 out, names = sys.argv[1], sys.argv[2].split(",")
 flags = [int(x) for x in sys.argv[3].split(",")]
+commands = [int(x) for x in sys.argv[4].split(",")]
 f = seccomp.SyscallFilter(seccomp.ALLOW)
 for name in names:
     try:
@@ -63,8 +81,18 @@ for name in names:
 f.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
 for flag in flags:
     f.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
-# sockets: local ones only (no network even where the mode has no network namespace)
+for name in ("fcntl", "fcntl64"):
+    for cmd in commands:
+        try:
+            f.add_rule(seccomp.ERRNO(errno.EPERM), name, seccomp.Arg(1, seccomp.EQ, cmd))
+        except (RuntimeError, ValueError, OSError):
+            pass  # fcntl64 exists on 32-bit architectures only
+# sockets: no new one (no network even where the mode has no network namespace; no named
+# local socket); the worker's channel was made before, and socketpair() still works
 f.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+f.add_rule(seccomp.ERRNO(errno.EPERM), "socket", seccomp.Arg(0, seccomp.EQ, socket.AF_UNIX))
+# a datagram addressed to a named socket
+f.add_rule(seccomp.ERRNO(errno.EPERM), "sendto", seccomp.Arg(4, seccomp.NE, 0))
 with open(out, "wb") as fh:
     f.export_bpf(fh)
 """
@@ -94,7 +122,8 @@ def build() -> Optional[bytes]:
             try:
                 proc = subprocess.run(
                     [python, "-I", "-c", _BUILD, path, ",".join(DENIED),
-                     ",".join(str(f) for f in CLONE_NAMESPACES)],
+                     ",".join(str(f) for f in CLONE_NAMESPACES),
+                     ",".join(str(c) for c in FCNTL_DENIED)],
                     capture_output=True, text=True, timeout=30)
                 data = open(path, "rb").read() if proc.returncode == 0 else b""
             except (OSError, subprocess.SubprocessError) as exc:

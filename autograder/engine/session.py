@@ -25,9 +25,11 @@ from typing import Any, Callable, Optional, TypeVar
 
 from . import local, wire, zygote
 from .detect import get_sandbox
-from .errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost, student_error
+from .errors import (NAME_CHARS, ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost,
+                     bounded, student_error)
 from .limits import Limits
 from .modes import Sandbox
+from .cputime import WALL_FACTOR, counted, cpu_seconds
 from .process import WorkerProcess
 from .proxy import StudentMethod, StudentObject, What, make_proxy
 from .staging import prepare_folder, remove_folder
@@ -47,6 +49,8 @@ class Session:
         self.sandbox = sandbox or get_sandbox(limits.sandbox)
         self.deadline = float("inf")
         """When the exercise's time is up: set when the grader first waits for an import."""
+        self._time_left: Optional[float] = None
+        """What is left of the exercise's time while it waits between phases (``pause``)."""
         self.renewals = 0
         self.worker: Optional["WorkerProcess | local.LocalWorker"] = None
         self.folder: Optional[Path] = None
@@ -59,6 +63,12 @@ class Session:
         self.over: Optional[str] = None
         self.outputs: list[str] = []
         self.methods: set[tuple[str, str]] = set()
+        self.timed_out: dict[tuple, str] = {}
+        """Functions (and methods) of which a call timed out: the exercise's remaining calls
+        to them fail at once, with this reason (one endless loop holds a batch once)."""
+        self.call_limit: Optional[float] = None
+        """The time limit of the next calls, when the check's own is smaller than
+        ``limits.timeout`` (``None``: ``limits.timeout``)."""
         self._launched: Optional[tuple[Any, Optional[Path], float]] = None
         self._lock = threading.Lock()
         self._closed = False
@@ -95,35 +105,54 @@ class Session:
             self.worker, self.folder, launched = self._launched
             self._launched = None
         now = time.monotonic()
+        wall, cpu = self._clock(self.limits.timeout)
         if self.deadline == float("inf"):
-            self.deadline = now + self.limits.timeout * (self.limits.max_restarts + 1)
-        timeout = max(min(self.limits.timeout, self.deadline - now), 0.001)
+            left = self._time_left
+            self.deadline = now + (left if left is not None else wall * (self.limits.max_restarts + 1))
         during = f"while importing {self.filename}"
-        ready = self.worker.receive(timeout, during, self.limits.timeout)
+        # the import's CPU time counts from the worker's start (it may have been launched ahead)
+        ready = self.worker.receive(max(min(wall, self.deadline - now), 0.001), during, wall,
+                                    **self._cpu_left(cpu))
         if ready[0] != "ready":
-            raise WorkerGone(f"the worker could not start: {ready[1] if len(ready) > 1 else ready}",
+            raise WorkerGone(f"the worker could not start: {bounded(ready[1] if len(ready) > 1 else ready)}",
                              "setup")
-        timeout = max(min(self.limits.timeout - (time.monotonic() - now),
-                          self.deadline - time.monotonic()), 0.001)
-        reply = self._decode(self.worker.receive_raw(timeout, during, self.limits.timeout,
-                                                     last=True))
+        timeout = max(min(wall - (time.monotonic() - now), self.deadline - time.monotonic()), 0.001)
+        reply = self._decode(self.worker.receive_raw(timeout, during, wall, last=True,
+                                                     **self._cpu_left(cpu)))
         if reply[0] == "import_error":
-            raise ImportFailed(str(reply[1]))
+            raise ImportFailed(bounded(reply[1]))
         if reply[0] != "imported" or not isinstance(reply[1], dict):
             raise WorkerGone("the worker sent an unexpected reply to the import", "protocol")
         names = {}
         ids = {}
         for name, desc in reply[1].items():
-            if not isinstance(name, str) or not isinstance(desc, tuple) or not desc:
+            if not isinstance(name, str) or not isinstance(desc, tuple) or not desc \
+                    or len(name) > NAME_CHARS:  # no check asks for such a name
                 continue
             if desc[0] == "value" and len(desc) == 2:
                 names[name] = desc
             elif desc[0] == "proxy" and len(desc) == 4:
-                names[name] = desc
+                names[name] = (desc[0], bounded(desc[1], NAME_CHARS), *desc[2:])
                 ids[name] = desc[3]
         if self.names is None:
             self.names = names
         self.global_ids = ids
+
+    def _clock(self, limit: float) -> tuple[float, Optional[float]]:
+        """The wall-clock and CPU seconds a wait of ``limit`` may take: where the worker's CPU
+        time is counted (its CPU cgroup), ``limit`` of CPU time and the wall clock as a
+        backstop at ``WALL_FACTOR`` times it; elsewhere ``limit`` of wall time."""
+        if isinstance(self.worker, WorkerProcess) and counted(self.worker):
+            return limit * WALL_FACTOR, limit
+        return limit, None
+
+    def _cpu_left(self, total: Optional[float]) -> dict[str, float]:
+        """``{"cpu": what is left of ``total`` CPU seconds for the worker's tree}`` ({} when
+        CPU time is not counted)."""
+        if total is None:
+            return {}
+        used = cpu_seconds(self.worker) if isinstance(self.worker, WorkerProcess) else None
+        return {"cpu": max(total - (used or 0.0), 0.001)}
 
     def renew(self) -> None:
         """End the current worker and launch a fresh one for what comes next, unless one was
@@ -137,6 +166,18 @@ class Session:
                 self.launch()
             except Exception:  # noqa: BLE001 - the next request's start reports it
                 pass
+
+    def pause(self) -> None:
+        """End the current worker between two phases of the exercise (its public cases, then,
+        once no public case of the submission still runs, its hidden ones): nothing it kept
+        crosses over, it does not count as a restart, and the wait until the next phase does
+        not count against the exercise's time."""
+        self._close_worker()
+        if self.starts:
+            self.renewals += 1
+        if self.deadline != float("inf"):
+            self._time_left = max(self.deadline - time.monotonic(), 0.0)
+            self.deadline = float("inf")
 
     def close(self) -> None:
         """Stop every worker of this session and remove their folders."""
@@ -229,12 +270,17 @@ class Session:
             raise ExerciseOver(self.over) from None
 
     def _budget(self) -> str:
-        return f"{self.limits.max_restarts + 1} x {self.limits.timeout:g} s"
+        wall, cpu = self._clock(self.limits.timeout)
+        return f"{self.limits.max_restarts + 1} x {wall:g} s" + (" of wall time" if cpu else "")
 
     def request(self, target: StudentObject, op: str, attr: Optional[str], *rest: Any) -> Any:
         """Send one request about ``target`` and return the decoded answer."""
         if target._nndl_session is not self:
             raise RuntimeError("this student object belongs to another submission's worker")
+        key = _function_key(target, op, attr)
+        if key is not None and key in self.timed_out:
+            self.incident = self.timed_out[key]
+            raise WorkerLost(self.incident)
         self._ensure_worker()
         ref = self._wire_ref(target)
         if op == "call":
@@ -251,7 +297,9 @@ class Session:
             raise TypeError(f"the check passed a value that cannot be sent to student code: {exc}") \
                 from None
         left = self.deadline - time.monotonic()
-        timeout = min(self.limits.timeout, left)
+        limit = min(self.call_limit or self.limits.timeout, self.limits.timeout)
+        wall, cpu = self._clock(limit)
+        timeout = min(wall, left)
         try:
             if timeout <= 0:
                 raise WorkerGone(f"did not finish within the exercise's time ({self._budget()})",
@@ -259,11 +307,16 @@ class Session:
             sent = time.monotonic()
             self.worker.send(payload, timeout, what)
             reply = self._decode(self.worker.receive_raw(
-                max(timeout - (time.monotonic() - sent), 0.001), what, self.limits.timeout,
-                last=True))
+                max(timeout - (time.monotonic() - sent), 0.001), what, wall, last=True,
+                **({"cpu": cpu} if cpu is not None else {})))
         except WorkerGone as exc:
-            self._lose(exc.reason if exc.kind != "timeout" or timeout >= self.limits.timeout
+            self._lose(exc.reason if exc.kind != "timeout" or timeout >= wall
                        else f"timed out: the exercise used up its time ({self._budget()}) {what}")
+            if key is not None and exc.kind in ("timeout", "cpu"):
+                name = ".".join(str(k) for k in key[1:] if k)
+                self.timed_out[key] = (f"not run: an earlier call to {bounded(name, 200)} did not "
+                                       f"finish ({exc.reason}); the exercise's remaining calls "
+                                       f"to it fail at once")
             raise WorkerLost(self.incident) from None
         if not isinstance(reply, tuple) or not reply:
             self._lose(f"the worker sent an invalid reply {what}")
@@ -277,12 +330,13 @@ class Session:
             return StudentMethod(target, attr)
         if kind == "raised" and len(reply) in (3, 4):
             # the worker's account; then, for the student to read, the frames and the call
-            chain = str(reply[3]) if len(reply) == 4 else ""
-            raise student_error(str(reply[1]), str(reply[2]), f"{chain}\n    {what}")
+            chain = reply[3] if len(reply) == 4 else ""
+            raise student_error(bounded(reply[1], NAME_CHARS), bounded(reply[2]),
+                                f"{bounded(chain)}\n    {what}")
         if kind == "unsendable" and len(reply) == 2:
             text = str(what)
             raise StudentError(f"the result {text[6:] if text.startswith('while ') else text} cannot "
-                               f"be sent to the grader: {reply[1]}")
+                               f"be sent to the grader: {bounded(reply[1])}")
         self._lose(f"the worker sent an invalid reply {what}")
         raise WorkerLost(self.incident)
 
@@ -320,7 +374,7 @@ class Session:
         gen = self.generation
 
         def on_handle(h: wire.Handle) -> StudentObject:
-            return make_proxy(self, ("handle", h.id), gen, h.type_name)
+            return make_proxy(self, ("handle", h.id), gen, bounded(h.type_name, NAME_CHARS))
 
         try:
             return wire.decode(data, on_handle)
@@ -329,6 +383,17 @@ class Session:
             if worker is not None:
                 worker.kill()
             raise WorkerGone(f"sent a reply the grader cannot read ({exc})", "protocol") from None
+
+
+def _function_key(target: StudentObject, op: str, attr: Optional[str]) -> Optional[tuple]:
+    """What a call is a call of: a global function or class by its name, a method by its
+    type's name and its own; None for what is not a call."""
+    if op != "call":
+        return None
+    ref = target._nndl_ref
+    if ref[0] == "global":
+        return ("global", ref[1], attr)
+    return ("type", target._nndl_type, attr)
 
 
 class _CaseEnv(dict):

@@ -45,7 +45,18 @@ CLASSES = {
     "hidden_leak": ("ex5_numpy_cnn", 29.5, "seen before this check"),  # the check is worth 0.5
     # 7. a student's large plain globals cost the grader little
     "big_globals": ("ex5_4", 10, None),
+    # 8. no channel between workers: file locks, notifications, I/O signals, leases, named
+    # kernel objects (System V IPC, POSIX queues, abstract sockets) all fail (issue 19)
+    "lock_channel": ("ex5_4", 0, None),
+    "notify_channel": ("ex5_4", 0, None),
+    "ipc_channel": ("ex5_4", 0, None),
+    # 9. what a worker sends is cut on the grader's side: 4 MB texts of every kind
+    "huge_import_message": ("ex5_4", 0, "import failed: mmm"),
+    "huge_texts": ("ex5_4", 5, None),
 }
+
+RECORD_BYTES = 3 * 2**20
+"""The most one student's output folder may hold, whatever its workers send."""
 
 LIMITS = dict(timeout=5.0, memory_mb=300)
 MODES = [mode_param("bwrap"), mode_param("uid")]
@@ -101,6 +112,26 @@ def test_each_class_is_held_off(graded, student):
     assert ex.score == want, f"{graded['mode']}: {student} scored {ex.score}, not {want}: {failed}"
     if fragment:
         assert failed and all(fragment in m for m in failed.values()), failed
+
+
+def test_a_students_record_stays_small(graded):
+    """Every 4 MB text of huge_import_message and huge_texts (an exception's message, its
+    type's name, a frame's name, notes, a cause, printed output, a global's name) reaches the
+    grader cut: each student's record stays under a few MB, an import failure is kept once."""
+    for student in ("huge_import_message", "huge_texts"):
+        folder = graded["out"] / student
+        size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        assert 0 < size < RECORD_BYTES, (graded["mode"], student, size)
+        result = graded["results"][student]
+        texts = [result.message] + [t for e in result.exercises
+                                    for t in [e.message, e.output] + [c.message for c in e.cases]]
+        assert sum(map(len, texts)) < RECORD_BYTES // 4, (student, sum(map(len, texts)))
+        assert any("more characters cut" in t for t in texts), student
+    ex = graded["results"]["huge_import_message"].exercise("ex5_4")
+    assert ex.message.count("m" * 1000) >= 1 and all(len(c.message) < 2000 for c in ex.cases)
+    failed = [c.message for c in graded["results"]["huge_texts"].exercise("ex5_4").cases
+              if not c.passed]
+    assert failed and all(len(m) < 20_000 for m in failed), [len(m) for m in failed]
 
 
 def test_no_student_got_the_survivors_stub(graded):
@@ -217,3 +248,25 @@ def test_a_worker_that_stops_reading_cannot_block_a_send(mode, tmp_path):
         with pytest.raises(WorkerLost, match="stopped reading the grader's requests|timed out"):
             env["take"](np.zeros(2_000_000))
         assert time.monotonic() - start < 10
+
+
+def test_no_public_case_runs_beside_a_hidden_one(tmp_path):
+    """hidden_relay's ex5_backprop writes its hidden inputs where its ex5_4 reads them (a
+    shared ``/tmp``: the ``none`` mode keeps that channel open, so the order itself is what is
+    tested). The public cases of every exercise run before any hidden case of the
+    submission: ex5_4's public checks pass, whatever its hidden ones see."""
+    token = new_token()
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    build_student(CORPUS / "hidden_relay", subs / "hidden_relay", token=token)
+    try:
+        context = GradingContext.resolve(CHAPTER, Limits(sandbox="none", **LIMITS))
+        result = grade_folder(subs, out, context=context)[0]
+        relay = Path(f"/tmp/{token}-relay")
+        assert relay.exists() and "hidden input" in relay.read_text()  # the relay worked
+        assert result.exercise("ex5_backprop").score == 25
+        ex = result.exercise("ex5_4")
+        public = {c.name: c.message for c in ex.cases if not c.hidden and not c.passed}
+        assert public == {}, public
+    finally:
+        for suffix in ("-relay", "-relay-first"):
+            Path(f"/tmp/{token}{suffix}").unlink(missing_ok=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import time
+
 import pytest
 
 from autograder.checks.compare import as_array, assert_close, assert_int, describe
@@ -58,6 +60,9 @@ def sleepy(t):
     import time
     time.sleep(t)
     return t
+
+def nap(t):
+    return sleepy(t)
 
 class Layer:
     """A student class: state lives in the worker."""
@@ -324,13 +329,19 @@ def test_timeout_restarts_and_stale_handles(tmp_path):
         s.start()
         env = s.env()
         layer = env["Layer"](2)
-        with pytest.raises(WorkerLost, match=r"timed out after 1 s .* while running sleepy\(5\)"):
+        # 1 s of wall time, or 3 x 1 s where CPU time is counted (sleeping uses none)
+        with pytest.raises(WorkerLost, match=r"timed out after [13] s .* while running sleepy\(5\)"):
             env["sleepy"](5)
         assert env["double"](2) == 4  # a fresh worker
         with pytest.raises(RuntimeError, match="stopped"):
             layer.forward(np.ones(2))
+        start = time.monotonic()
+        with pytest.raises(WorkerLost, match="an earlier call to sleepy did not finish .* fail at once"):
+            env["sleepy"](5)  # the function that timed out: at once, no worker lost
+        assert time.monotonic() - start < 0.5
+        assert env["double"](2) == 4  # the same worker
         with pytest.raises(WorkerLost):
-            env["sleepy"](5)
+            env["nap"](5)
         with pytest.raises(ExerciseOver, match="stopped 2 times"):
             env["double"](2)
 

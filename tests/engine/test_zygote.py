@@ -38,9 +38,13 @@ def leave(token):
         except OSError:
             pass
     global SERVER
-    SERVER = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    SERVER.bind("\0" + token)
-    SERVER.listen(1)
+    try:  # the filter denies new sockets (issue 19); where it did not, one is left open
+        SERVER = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        SERVER.bind("\0" + token)
+        SERVER.listen(1)
+        left.append("abstract socket")
+    except OSError:
+        pass
     json.LEAK = np.LEAK = token
     os.environ["LEAK"] = token
     return {"left": left, "uid": os.getuid(), "pid": os.getpid()}
