@@ -2,7 +2,7 @@
 multiple of the time the reference solution takes for the whole check, never less than a
 floor and never more than ``Limits.timeout``. One endless loop then costs seconds, not the
 minute a call may take at most (and the engine fails the exercise's remaining calls to the
-same function at once: ``Session.timed_out``).
+same function at once: the ``timed_out`` table of a ``Session``).
 
 The reference is graded once through the engine, in the grading context's sandbox, and the
 CPU time of each check is kept (wall time where the host counts no CPU time), in a cache file

@@ -75,7 +75,7 @@ class GradingContext:
     memory_plan: str = ""
     call_limits: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
     """``{"<exercise>/<check>": seconds}``: a check's calls may take this long (a multiple of
-    what the reference needs, ``calltimes.py``); ``limits.timeout`` for the checks not in it."""
+    what the reference needs, ``calltimes.py``); ``Limits.timeout`` for the checks not in it."""
 
     @classmethod
     def resolve(cls, chapter: "str | Chapter" = "ch5", limits: Limits = Limits(),

@@ -26,7 +26,7 @@ DATA_SUFFIXES = {"bpf", "csv", "html", "ipynb", "j2", "json", "md", "npz", "sh",
 """A cited ``name.<suffix>`` with one of these suffixes is a data file's name, not code."""
 
 NOT_PYTHON = {
-    "cgroup.kill", "cgroup.procs", "memory.limit_in_bytes", "memory.max", "pids.max",  # cgroups
+    "cgroup.kill", "cgroup.procs", "cpu.stat", "cpuacct.usage", "memory.limit_in_bytes", "memory.max", "pids.max",  # cgroups
     "sys.last_value",  # set by the interpreter only once an exception went uncaught
     "assignment.due_date",  # a key of Gradescope's submission_metadata.json
 }

@@ -68,7 +68,7 @@ class Session:
         to them fail at once, with this reason (one endless loop holds a batch once)."""
         self.call_limit: Optional[float] = None
         """The time limit of the next calls, when the check's own is smaller than
-        ``limits.timeout`` (``None``: ``limits.timeout``)."""
+        ``Limits.timeout`` (``None``: ``Limits.timeout``)."""
         self._launched: Optional[tuple[Any, Optional[Path], float]] = None
         self._lock = threading.Lock()
         self._closed = False
