@@ -26,7 +26,9 @@ from typing import Iterable, Optional, Sequence
 from . import answers
 from .checks.runner import CaseResult
 from .course import Chapter, Exercise
-from .marks import ManualMark, find_mark, known_marks, written_score
+from .course import EXTRA, NONE
+from .marks import ManualMark, find_mark, known_marks
+from .tally import Tally, tally
 
 
 def pts(x: float) -> str:
@@ -83,6 +85,8 @@ class Late:
     after_cutoff: bool = False
     note: str = ""
     """What the verdict rests on, for people (e.g. "Canvas marks it late; ...")."""
+    unknown: bool = False
+    """Whether no trustworthy submission time is known (no days counted, no penalty)."""
 
 
 @dataclass
@@ -172,8 +176,14 @@ class SubmissionResult:
 
     @property
     def adjusted(self) -> float:
-        """The auto-graded points after the late penalty (``score`` when none applies)."""
+        """The auto-graded points of every exercise after the late penalty (``score`` when
+        none applies); the grade itself is ``tally``'s."""
         return max(0.0, self.score * (1 - self.late.penalty_pct / 100))
+
+    def tally(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> Tally:
+        """The grade as the chapter's composition counts it (``tally.tally``)."""
+        return tally(chapter, {e.exercise_id: e.score for e in self.exercises}, manual,
+                     self.late.penalty_pct)
 
     @property
     def problem(self) -> str:
@@ -247,7 +257,7 @@ class SubmissionResult:
         for er in self.exercises:
             ex = _exercise(chapter, er.exercise_id)
             title = f" ({ex.title_en})" if ex else ""
-            opt = " [optional]" if ex is not None and ex.optional else ""
+            opt = _counts_tag(chapter, er.exercise_id, " [{}]")
             line = f"{er.exercise_id}{title}{opt}: public {pts(er.public_score)} / " \
                    f"{pts(er.public_possible)}"
             if er.message:
@@ -263,27 +273,41 @@ class SubmissionResult:
         """Gradescope's results.json: one test per check, then one manual test per graded
         written part (visible, its comment as output); the score counts both."""
         tests = []
+        how = dict(chapter.composition.counts)
         for er in self.exercises:
+            counts = how.get(er.exercise_id, NONE)
             for case in er.cases:
-                tests.append({
+                test = {
                     "name": f"{er.exercise_id} · {case.name}",
-                    "score": float(case.score),
-                    "max_score": float(case.points),
+                    # extra credit: points above the maximum; not counted: no points
+                    "score": 0.0 if counts == NONE else float(case.score),
+                    "max_score": float(case.points) if counts not in (EXTRA, NONE) else 0.0,
                     "status": "passed" if case.passed else "failed",
                     "output": _case_output(case),
                     "visibility": "after_published" if case.hidden else "visible",
-                })
+                }
+                tests.append(_tagged(test, counts))
         for m in known_marks(chapter, manual):
-            tests.append({
+            counts = how.get(m.exercise_id, NONE)
+            tests.append(_tagged({
                 "name": f"{m.exercise_id} · written: {m.part}",
-                "score": float(m.points),
-                "max_score": float(m.max_points),
+                "score": 0.0 if counts == NONE else float(m.points),
+                "max_score": float(m.max_points) if counts not in (EXTRA, NONE) else 0.0,
                 "output": m.comment or "graded by hand",
                 "tags": ["manual"],
                 "visibility": "visible",
+            }, counts))
+        grade = self.tally(chapter, manual)
+        if grade.penalty:
+            tests.append({
+                "name": "Late penalty / 迟交扣分",
+                "score": -float(grade.penalty),
+                "max_score": 0.0,
+                "output": self.lateness_line(),
+                "visibility": "visible",
             })
         return {
-            "score": float(self.score + (written_score(known_marks(chapter, manual)) or 0.0)),
+            "score": float(grade.final),
             "execution_time": round(max(float(self.elapsed), 0.0), 3),
             "output": self.summary(chapter, manual),
             "stdout_visibility": "hidden",
@@ -294,13 +318,7 @@ class SubmissionResult:
         """A report the student can read: every check, its points and its message (hidden
         checks: passed or failed and points only), and the written parts, graded by hand."""
         marks = known_marks(chapter, manual)
-        headline = f"Feedback for **{self.student}**: **{pts(self.score)} / " \
-                   f"{pts(self.possible)}** auto-graded points."
-        if marks:
-            written = written_score(marks) or 0.0
-            headline += f" Written parts: **{pts(written)} / " \
-                        f"{pts(sum(m.max_points for m in marks))}** (graded by hand); " \
-                        f"final **{pts(self.score + written)}**."
+        headline = f"Feedback for **{self.student}**. {grade_line(self.tally(chapter, manual))}"
         out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "", headline, ""]
         if self.message:
             out += [f"> Submission: {self.message}", ""]
@@ -312,7 +330,7 @@ class SubmissionResult:
         for er in self.exercises:
             ex = _exercise(chapter, er.exercise_id)
             title = f" — {ex.title_zh} / {ex.title_en}" if ex else ""
-            opt = " (选做 / optional)" if ex is not None and ex.optional else ""
+            opt = _counts_tag(chapter, er.exercise_id, " ({})")
             out += [f"## {er.exercise_id}{title}{opt}: {pts(er.score)} / {pts(er.possible)}", ""]
             if er.message:
                 out += fenced(er.message) + [""]
@@ -353,20 +371,56 @@ class SubmissionResult:
         source = f" (time source: {self.time_source})" if self.submitted_at and self.time_source \
             else ""
         if late.deadline:
-            if late.after_cutoff:
-                verdict = "after the cut-off: the auto-graded points count 0"
+            if late.unknown:
+                verdict = "lateness unknown (no trustworthy submission time) / 迟交天数未知"
+            elif late.after_cutoff:
+                verdict = "after the cut-off: the submission counts 0 / 截止后提交,计 0 分"
             elif late.days and late.penalty_pct:
-                verdict = (f"{late.days} day(s) late: -{pts(late.penalty_pct)}% → "
-                           f"{pts(self.adjusted)} / {pts(self.possible)}")
+                verdict = (f"{late.days} day(s) late: -{pts(late.penalty_pct)}% of its points / "
+                           f"迟交 {late.days} 天,扣 {pts(late.penalty_pct)}%")
             elif late.days:
-                verdict = f"{late.days} day(s) late (no penalty applied)"
+                verdict = f"{late.days} day(s) late (no penalty applied) / 迟交 {late.days} 天(不扣分)"
             else:
-                verdict = "on time"
+                verdict = "on time / 按时提交"
             note = f" {late.note}" if late.note else ""
             return f"{when}{source}, deadline {late.deadline}: {verdict}.{note}"
         if self.lms_late:
             return f"{when}{source}: late, according to {self.identity.lms or 'the LMS'}."
         return ""
+
+
+def grade_line(grade: Tally) -> str:
+    """The grade in one bilingual line: final / possible and what it is made of."""
+    parts = [f"auto-graded {pts(grade.auto)}",
+             "written " + ("not graded yet" if grade.written is None else pts(grade.written))]
+    if grade.extra:
+        parts.append(f"extra credit +{pts(grade.extra)}")
+    if grade.penalty:
+        parts.append(f"late penalty -{pts(grade.penalty)}")
+    line = (f"Grade / 成绩: **{pts(grade.final)} / {pts(grade.possible)}** "
+            f"({', '.join(parts)}).")
+    if grade.pending:
+        line += (f" Written parts still to be graded by hand / 待人工批改的书面题: "
+                 f"{', '.join(grade.pending)}.")
+    return line
+
+
+def _tagged(test: dict, counts: str) -> dict:
+    """A results.json test tagged ``extra credit`` or ``not counted`` when it is."""
+    tag = {EXTRA: "extra credit", NONE: "not counted"}.get(counts)
+    if tag:
+        test["tags"] = list(test.get("tags", [])) + [tag]
+    return test
+
+
+def _counts_tag(chapter: Chapter, exercise_id: str, fmt: str) -> str:
+    """How an exercise counts, for its heading: '' when required."""
+    how = chapter.composition.count(exercise_id)
+    if how == EXTRA:
+        return fmt.format("选做,附加分 / optional: extra credit")
+    if how == NONE:
+        return fmt.format("不计分 / not counted")
+    return ""
 
 
 def _known(cls, data) -> object:
@@ -429,8 +483,10 @@ def _upload_lines(result: SubmissionResult, chapter: Chapter,
         for e in chapter.exercises:
             for f in e.files:
                 if f not in result.received:
+                    how = chapter.composition.count(e.id)
                     kind = "written part, graded by hand" if f == e.answer else (
-                        "optional exercise" if e.optional else "scores 0")
+                        "optional: extra credit" if how == EXTRA else
+                        "not counted" if how == NONE else "scores 0")
                     missing.append(f"{f} ({kind})")
         if missing:
             yield "Not received: " + ", ".join(missing)
