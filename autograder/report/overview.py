@@ -74,7 +74,7 @@ def write_overview(out: Path, chapter: Chapter, results: Sequence[SubmissionResu
                    found: Optional[sim.Similarity], problems: Sequence[str],
                    notes: Sequence[str]) -> Path:
     """Write ``OUT/report.html``; returns its path."""
-    figures = stats.exercise_stats(results, chapter)
+    figures = stats.exercise_stats(results, chapter, marks)
     chart_svgs = [(f, Markup(charts.histogram(f.scores, f.possible, f.name, f"c{i}-")))
                   for i, f in enumerate(figures)]
     events = incidents(results)
