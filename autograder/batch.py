@@ -22,11 +22,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from .course import load_course
 from .engine import Limits
 from .grading import GradingContext, grade_collected, grader_failed
 from .intake import Entry, Upload, collect, discover
 from .intake.times import SubmissionTimes
-from .late import FILE_TIME, TIMES_FILE, LatePolicy, from_timestamp, iso
+from .late import FILE_TIME, TIMES_FILE, UNKNOWN_ADVICE, LatePolicy, from_timestamp, iso
 from .report import manual
 from .results import SubmissionResult
 from .grades import write_grades_csv
@@ -103,7 +104,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
                          "worker's --nthreads says how many students it grades at once")
     submissions, out = Path(submissions), Path(out)
     note = on_note or (lambda text: None)
-    ctx = context or GradingContext.resolve(chapter, limits, jobs=jobs)
+    ctx = context or GradingContext.resolve(load_course(chapter, out=out), limits, jobs=jobs)
     entries, notes = discover(submissions, exclude=out, chapter=ctx.chapter)
     for n in notes:
         note(n)
@@ -179,6 +180,11 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
         note(f"{len(elsewhere)} student(s) graded in {out} earlier are not in {submissions} and "
              f"are left out of grades.csv: {shown} (their reports stay in {out}/<student>/)")
     graded = [results[e.student] for e in entries if e.student in results]
+    unknown = [r.student for r in graded if r.late.unknown]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+        note(f"{len(unknown)} student(s) have no trustworthy submission time, so the late policy "
+             f"took nothing off: {shown}. To apply it, {UNKNOWN_ADVICE}")
     write_grades_csv(graded, ctx.chapter, out / "grades.csv", marks.marks)
     return graded
 

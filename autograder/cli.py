@@ -182,12 +182,14 @@ def student_line(r: SubmissionResult, width: int = 0,
     written parts not included), status, what went wrong, lateness."""
     from .results import OK, pts
 
+    extra = ""
     if chapter is not None:
         grade = r.tally(chapter)
         score, possible = grade.final, grade.possible
+        extra = f" (extra credit +{pts(grade.extra)})" if grade.extra else ""
     else:
         score, possible = r.adjusted, r.possible
-    line = f"{r.student:<{width}}  {pts(score):>5} / {pts(possible)}  {r.status or '?'}"
+    line = f"{r.student:<{width}}  {pts(score):>5} / {pts(possible)}{extra}  {r.status or '?'}"
     if r.status not in (OK, ""):
         problem = r.problem
         if problem:

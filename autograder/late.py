@@ -44,6 +44,11 @@ TIMES_FILE = "LMS times file"
 TRUSTED = (GRADESCOPE_TIME, TIMES_FILE)
 """The sources whose times are trusted without being asked."""
 
+UNKNOWN_ADVICE = ("give the LMS's submission times with --times FILE (e.g. Moodle's grading "
+                  "worksheet, or a student,submitted_at CSV), or, if you trust them, the files' "
+                  "own times with --file-times (docs/grades.md)")
+"""What the instructor can do when students have no trustworthy submission time."""
+
 
 def parse_time(text: str) -> datetime:
     """An ISO 8601 date-time (``2025-06-01T23:59``, ``2025-06-01 23:59:00+08:00``, ``...Z``) as
@@ -141,7 +146,7 @@ class LatePolicy:
         note = ""
         if lms_late and not days:
             note = (f"{who} marks it late (against its own due date); by the deadline given it "
-                    f"is on time.")
+                    f"is on time. / {who} 标记为迟交(按其自己的截止时间);按本作业的截止时间为按时提交。")
         after = self.cutoff is not None and submitted_at > self.cutoff
         penalty = 100.0 if after else min(100.0, days * self.penalty_per_day)
         return Late(iso(deadline), days, penalty, after, note)
@@ -150,16 +155,15 @@ class LatePolicy:
         """No trustworthy time: no days, no penalty; the LMS's flag reported as it is."""
         if lms_late is False:
             return Late(iso(deadline), 0, 0.0, False,
-                        f"{who} does not mark it late: on time.")
-        give = ("give the LMS's submission times with --times FILE (e.g. Moodle's grading "
-                "worksheet), or, if you trust them, the files' own times with --file-times")
+                        f"{who} does not mark it late: on time. / {who} 未标记迟交:按时提交。")
         if lms_late:
             return Late(iso(deadline), 0, 0.0, False,
                         f"{who} marks it late but gives no submission time: late, days unknown; "
-                        f"no penalty taken. To apply the policy, {give}.", unknown=True)
+                        f"no penalty taken. / {who} 标记为迟交,但未给出提交时间:迟交天数未知,"
+                        f"不扣分。", unknown=True)
         return Late(iso(deadline), 0, 0.0, False,
-                    f"No trustworthy submission time is known: no days counted, no penalty "
-                    f"taken. To apply the policy, {give}.", unknown=True)
+                    "No trustworthy submission time is known: no days counted, no penalty "
+                    "taken. / 没有可信的提交时间:不计迟交天数,不扣分。", unknown=True)
 
     def _flag_over_file_time(self, deadline: datetime, when: datetime, lms_late: bool,
                              who: str) -> Late:
@@ -169,11 +173,13 @@ class LatePolicy:
         days = math.ceil(over / 86400) if over > 0 else 0
         if not lms_late:
             note = (f"{who} does not mark it late; its file time is after the deadline: "
-                    f"counted on time.") if days else ""
+                    f"counted on time. / {who} 未标记迟交,文件时间晚于截止时间:按按时提交计。"
+                    ) if days else ""
             return Late(iso(deadline), 0, 0.0, False, note)
         note = ""
         if not days:
-            note = f"{who} marks it late; its file time does not say by how much: 1 day late."
+            note = (f"{who} marks it late; its file time does not say by how much: 1 day late. "
+                    f"/ {who} 标记为迟交,文件时间看不出迟交多久:按迟交 1 天计。")
             days = 1
         after = self.cutoff is not None and when > self.cutoff
         penalty = 100.0 if after else min(100.0, days * self.penalty_per_day)

@@ -62,7 +62,7 @@ def test_grades_one_student(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--timeout", "20"]) == 0
     captured = capsys.readouterr()
     assert "sandbox:" in captured.err and "note: skipped readme.txt" in captured.err
-    assert "zoe" in captured.out and "10 / 100" in captured.out
+    assert "zoe" in captured.out and "10 / 75" in captured.out
     assert (tmp_path / "o" / "zoe" / "results.json").is_file()
     assert main(["grade", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--force"]) == 0
     assert "already graded" not in capsys.readouterr().err

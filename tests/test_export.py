@@ -83,9 +83,11 @@ def test_canvas_export_imports(graded, capsys):
     by_id = {s["id"]: s for s in got["students"]}
     assert set(by_id) == {"12345", "23456", ""}  # the Moodle and folder students have no id
     assert by_id["12345"]["grades"] == ["10"]
-    assert by_id["23456"]["grades"] == ["7.5"]  # Canvas marks it late: 1 day, -25%
+    # Canvas marks it late but gives no time: late, days unknown, no penalty (issue 18)
+    assert by_id["23456"]["grades"] == ["10"]
     rows = {r["student"]: r for r in read_grades_csv(graded / "grades.csv")}
-    assert rows["lisi_23456"]["late_days"] == "1" and rows["lisi_23456"]["adjusted"] == "7.5"
+    assert rows["lisi_23456"]["late_days"] == "" and rows["lisi_23456"]["penalty"] == "0"
+    assert "days unknown" in rows["lisi_23456"]["late_note"]
     assert rows["zhangsan_12345"]["late_days"] == "0"
 
 

@@ -243,6 +243,7 @@ def test_a_moodle_download_is_timed_by_its_grading_worksheet(tmp_path, capsys, l
                  "--late-penalty", "10", "--times", str(LMS / sheet), "--jobs", "2"]) == 0
     err = capsys.readouterr().err
     assert "1 student(s) have no row in" in err and "Li Lei_1060" in err
+    assert "2 student(s) have no trustworthy submission time" in err and "--times FILE" in err
     rows = grades(out)
     assert {r["lms_id"]: r["final"] for r in rows.values()} == \
         {pid: final for pid, (_, _, final) in MOODLE_CLASS.items()}

@@ -63,7 +63,7 @@ def test_file_times_count_only_when_asked_and_the_canvas_flag_wins_over_them():
     for when in (at(-3), at(2.5), at(30)):  # a file time is no submission time unless asked
         late = not_asked.judge(when, FILE_TIME)
         assert (late.days, late.penalty_pct, late.unknown) == (0, 0, True)
-        assert "No trustworthy submission time" in late.note and "--times FILE" in late.note
+        assert "No trustworthy submission time" in late.note and "没有可信的提交时间" in late.note
 
 
 def test_without_a_time_the_canvas_flag_says_late_days_unknown_and_costs_nothing():
