@@ -244,7 +244,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if late.active:
         print(f"late policy: deadline {iso(late.deadline or late.cutoff)}"
               + (f", -{late.penalty_per_day:g}% per day late" if late.penalty_per_day else "")
-              + (f", 0 after {iso(late.cutoff)}" if late.cutoff else ""), file=sys.stderr)
+              + (f", 0 after {iso(late.cutoff)}" if late.cutoff else "")
+              + (f"; submission times from {args.times}" if times is not None else "")
+              + ("; the files' own times when the LMS gives none" if late.file_times else ""),
+              file=sys.stderr)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else \
         ProgressLines(sys.stderr, chapter=context.chapter).begin()
     try:

@@ -367,7 +367,8 @@ class SubmissionResult:
         """When it was submitted and what the late policy made of it, or '' when no deadline
         applies and the LMS says nothing about lateness."""
         late = self.late
-        when = f"Submitted {self.submitted_at}" if self.submitted_at else "Submitted"
+        when = f"Submitted {self.submitted_at}" if self.submitted_at else \
+            "Submission time unknown / 提交时间未知"
         source = f" (time source: {self.time_source})" if self.submitted_at and self.time_source \
             else ""
         if late.deadline:
