@@ -25,15 +25,9 @@ from typing import Iterable, Optional, Sequence
 
 from . import answers
 from .checks.runner import CaseResult
-from .course import Chapter, Exercise
-from .course import EXTRA, NONE
+from .course import EXTRA, NONE, Chapter, Exercise
 from .marks import ManualMark, find_mark, known_marks
-from .tally import Tally, tally
-
-
-def pts(x: float) -> str:
-    """Points as people write them: ``10``, ``2.5``, ``7.33`` (at most two decimals)."""
-    return f"{round(x, 2):g}"
+from .tally import Tally, counts_tag, grade_line, pts, tagged, tally
 
 
 OK = "ok"
@@ -257,7 +251,7 @@ class SubmissionResult:
         for er in self.exercises:
             ex = _exercise(chapter, er.exercise_id)
             title = f" ({ex.title_en})" if ex else ""
-            opt = _counts_tag(chapter, er.exercise_id, " [{}]")
+            opt = counts_tag(chapter, er.exercise_id, " [{}]")
             line = f"{er.exercise_id}{title}{opt}: public {pts(er.public_score)} / " \
                    f"{pts(er.public_possible)}"
             if er.message:
@@ -286,10 +280,10 @@ class SubmissionResult:
                     "output": _case_output(case),
                     "visibility": "after_published" if case.hidden else "visible",
                 }
-                tests.append(_tagged(test, counts))
+                tests.append(tagged(test, counts))
         for m in known_marks(chapter, manual):
             counts = how.get(m.exercise_id, NONE)
-            tests.append(_tagged({
+            tests.append(tagged({
                 "name": f"{m.exercise_id} · written: {m.part}",
                 "score": 0.0 if counts == NONE else float(m.points),
                 "max_score": float(m.max_points) if counts not in (EXTRA, NONE) else 0.0,
@@ -330,7 +324,7 @@ class SubmissionResult:
         for er in self.exercises:
             ex = _exercise(chapter, er.exercise_id)
             title = f" — {ex.title_zh} / {ex.title_en}" if ex else ""
-            opt = _counts_tag(chapter, er.exercise_id, " ({})")
+            opt = counts_tag(chapter, er.exercise_id, " ({})")
             out += [f"## {er.exercise_id}{title}{opt}: {pts(er.score)} / {pts(er.possible)}", ""]
             if er.message:
                 out += fenced(er.message) + [""]
@@ -388,40 +382,6 @@ class SubmissionResult:
         if self.lms_late:
             return f"{when}{source}: late, according to {self.identity.lms or 'the LMS'}."
         return ""
-
-
-def grade_line(grade: Tally) -> str:
-    """The grade in one bilingual line: final / possible and what it is made of."""
-    parts = [f"auto-graded {pts(grade.auto)}",
-             "written " + ("not graded yet" if grade.written is None else pts(grade.written))]
-    if grade.extra:
-        parts.append(f"extra credit +{pts(grade.extra)}")
-    if grade.penalty:
-        parts.append(f"late penalty -{pts(grade.penalty)}")
-    line = (f"Grade / 成绩: **{pts(grade.final)} / {pts(grade.possible)}** "
-            f"({', '.join(parts)}).")
-    if grade.pending:
-        line += (f" Written parts still to be graded by hand / 待人工批改的书面题: "
-                 f"{', '.join(grade.pending)}.")
-    return line
-
-
-def _tagged(test: dict, counts: str) -> dict:
-    """A results.json test tagged ``extra credit`` or ``not counted`` when it is."""
-    tag = {EXTRA: "extra credit", NONE: "not counted"}.get(counts)
-    if tag:
-        test["tags"] = list(test.get("tags", [])) + [tag]
-    return test
-
-
-def _counts_tag(chapter: Chapter, exercise_id: str, fmt: str) -> str:
-    """How an exercise counts, for its heading: '' when required."""
-    how = chapter.composition.count(exercise_id)
-    if how == EXTRA:
-        return fmt.format("选做,附加分 / optional: extra credit")
-    if how == NONE:
-        return fmt.format("不计分 / not counted")
-    return ""
 
 
 def _known(cls, data) -> object:

@@ -10,6 +10,10 @@ numbers for grades.csv, results.json, the feedback and the report.
 - ``final``: ``auto + written + extra - penalty``;
 - ``possible``: the auto-graded and written points of the required exercises, so a perfect
   set of them is 100% and only declared extra credit goes beyond it.
+
+It also words the grade the same way everywhere: ``pts`` (points as people write them),
+``grade_line`` (the feedback's bilingual headline), ``counts_tag`` and ``tagged`` (how an
+exercise counts, in a heading and in a results.json test).
 """
 
 from __future__ import annotations
@@ -17,8 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
-from .course import EXTRA, REQUIRED, Chapter
+from .course import EXTRA, NONE, REQUIRED, Chapter
 from .marks import ManualMark, known_marks
+
+
+def pts(x: float) -> str:
+    """Points as people write them: ``10``, ``2.5``, ``7.33`` (at most two decimals)."""
+    return f"{round(x, 2):g}"
 
 
 def _round(x: float) -> float:
@@ -75,3 +84,37 @@ def tally(chapter: Chapter, scores: Mapping[str, float], manual: Sequence[Manual
     return Tally(_round(auto), _round(written) if graded else None, _round(extra),
                  _round(penalty), _round(max(0.0, gross - penalty)), _round(chapter.possible),
                  tuple(pending))
+
+
+def grade_line(grade: Tally) -> str:
+    """The grade in one bilingual line: final / possible and what it is made of."""
+    parts = [f"auto-graded {pts(grade.auto)}",
+             "written " + ("not graded yet" if grade.written is None else pts(grade.written))]
+    if grade.extra:
+        parts.append(f"extra credit +{pts(grade.extra)}")
+    if grade.penalty:
+        parts.append(f"late penalty -{pts(grade.penalty)}")
+    line = (f"Grade / 成绩: **{pts(grade.final)} / {pts(grade.possible)}** "
+            f"({', '.join(parts)}).")
+    if grade.pending:
+        line += (f" Written parts still to be graded by hand / 待人工批改的书面题: "
+                 f"{', '.join(grade.pending)}.")
+    return line
+
+
+def tagged(test: dict, counts: str) -> dict:
+    """A results.json test tagged ``extra credit`` or ``not counted`` when it is."""
+    tag = {EXTRA: "extra credit", NONE: "not counted"}.get(counts)
+    if tag:
+        test["tags"] = list(test.get("tags", [])) + [tag]
+    return test
+
+
+def counts_tag(chapter: Chapter, exercise_id: str, fmt: str) -> str:
+    """How an exercise counts, for its heading: '' when required."""
+    how = chapter.composition.count(exercise_id)
+    if how == EXTRA:
+        return fmt.format("选做,附加分 / optional: extra credit")
+    if how == NONE:
+        return fmt.format("不计分 / not counted")
+    return ""
