@@ -22,10 +22,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from .course import load_course
 from .engine import Limits
 from .grading import GradingContext, grade_collected, grader_failed
 from .intake import Entry, Upload, collect, discover
-from .late import FILE_TIME, LatePolicy, from_timestamp, iso
+from .intake.times import SubmissionTimes
+from .late import FILE_TIME, TIMES_FILE, UNKNOWN_ADVICE, LatePolicy, from_timestamp, iso
 from .report import manual
 from .results import SubmissionResult
 from .grades import write_grades_csv
@@ -77,6 +79,7 @@ def _grade_task(task: _Task, context: GradingContext, parallel: int) -> Submissi
 def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: int = 1,
                  limits: Limits = Limits(), force: bool = False, only: Sequence[str] = (),
                  late: LatePolicy = LatePolicy(),
+                 times: Optional[SubmissionTimes] = None,
                  context: Optional[GradingContext] = None,
                  on_progress: Optional[Callable[[Progress], None]] = None,
                  on_note: Optional[Callable[[str], None]] = None,
@@ -86,7 +89,9 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
     of ``submissions`` (others graded in ``out`` earlier are left out, with a note).
 
     ``only`` names students to regrade (by id, LMS id, name or SID); the others keep their
-    recorded results. ``late`` is applied to every student, graded now or recorded.
+    recorded results. ``late`` is applied to every student, graded now or recorded, with the
+    submission times the LMS gives (``times``, a times file; Canvas's late flag); the files'
+    own times only when ``late.file_times`` (``_facts``).
     ``NoSubmissions`` when the folder holds nothing to grade; ``LayoutError`` when it is one
     student's submission rather than a folder of students.
 
@@ -99,13 +104,16 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
                          "worker's --nthreads says how many students it grades at once")
     submissions, out = Path(submissions), Path(out)
     note = on_note or (lambda text: None)
-    ctx = context or GradingContext.resolve(chapter, limits, jobs=jobs)
+    ctx = context or GradingContext.resolve(load_course(chapter, out=out), limits, jobs=jobs)
     entries, notes = discover(submissions, exclude=out, chapter=ctx.chapter)
     for n in notes:
         note(n)
     if not entries:
         raise NoSubmissions(_nothing_to_grade(submissions, notes))
     selected = _select(entries, only)
+    if times is not None:
+        for n in _times_notes(times, entries, late):
+            note(n)
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o700)  # the worker's user must not read the results
     if not scheduler:  # on a cluster, student code runs on the workers, never near these
@@ -126,10 +134,10 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
                 if stale:
                     note(f"{task.student}'s files or the checks changed since it was graded; "
                          f"its recorded grade is kept (not named by --only)")
-                results[task.student] = _settle(recorded[0], task, late, out, ctx,
+                results[task.student] = _settle(recorded[0], task, late, times, out, ctx,
                                                 recorded[1], marks, facts=not stale)
             elif recorded is not None and recorded[1] == task.digest and not force and not only:
-                results[task.student] = _settle(recorded[0], task, late, out, ctx,
+                results[task.student] = _settle(recorded[0], task, late, times, out, ctx,
                                                 recorded[1], marks)
                 if not has_submission(out, task.student):  # recorded before copies were kept
                     keep_submission(out, task.student, task.files, ctx.chapter)
@@ -142,7 +150,7 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
         start = time.monotonic()
 
         def record(task: _Task, result: SubmissionResult) -> None:
-            _facts(result, task)
+            _facts(result, task, late, times)
             late.apply(result)
             try:
                 write_student(out, result, ctx.chapter, task.digest, task.files,
@@ -172,6 +180,11 @@ def grade_folder(submissions: Path, out: Path, *, chapter: str = "ch5", jobs: in
         note(f"{len(elsewhere)} student(s) graded in {out} earlier are not in {submissions} and "
              f"are left out of grades.csv: {shown} (their reports stay in {out}/<student>/)")
     graded = [results[e.student] for e in entries if e.student in results]
+    unknown = [r.student for r in graded if r.late.unknown]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+        note(f"{len(unknown)} student(s) have no trustworthy submission time, so the late policy "
+             f"took nothing off: {shown}. To apply it, {UNKNOWN_ADVICE}")
     write_grades_csv(graded, ctx.chapter, out / "grades.csv", marks.marks)
     return graded
 
@@ -205,27 +218,46 @@ def _select(entries: list[Entry], only: Sequence[str]) -> set[str]:
     return selected
 
 
-def _facts(result: SubmissionResult, task: _Task) -> None:
-    """What the source says about the submission: who, when, late or not."""
+def _facts(result: SubmissionResult, task: _Task, late: LatePolicy,
+           times: Optional[SubmissionTimes]) -> None:
+    """What the source says about the submission: who, late or not (Canvas's flag), and
+    when, from the most trustworthy source there is: the LMS's times file, else the files'
+    own times when the instructor asked for them, else nothing."""
     entry = task.entry
     result.identity = replace(entry.identity)
     result.lms_late = entry.lms_late
-    if task.upload.newest is not None:
+    result.submitted_at, result.time_source = "", ""
+    if times is not None:
+        found, when = times.lookup(entry)
+        if found and when is not None:
+            result.submitted_at, result.time_source = iso(when), TIMES_FILE
+            return
+    if late.file_times and task.upload.newest is not None:
         result.submitted_at = iso(from_timestamp(task.upload.newest))
         result.time_source = FILE_TIME
-    else:
-        result.submitted_at, result.time_source = "", ""
 
 
-def _settle(result: SubmissionResult, task: _Task, late: LatePolicy, out: Path,
-            ctx: GradingContext, digest: str, marks: "manual.Sheet",
-            facts: bool = True) -> SubmissionResult:
+def _times_notes(times: SubmissionTimes, entries: list[Entry], late: LatePolicy) -> list[str]:
+    """What the times file could not say: its unreadable rows, the students it lacks."""
+    notes = list(times.problems)
+    missing = [e.student for e in entries if not times.lookup(e)[0]]
+    if missing:
+        shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
+        notes.append(f"{len(missing)} student(s) have no row in {times.path.name}: {shown}"
+                     + ("; their lateness is unknown unless the LMS flags it" if late.active
+                        else ""))
+    return notes
+
+
+def _settle(result: SubmissionResult, task: _Task, late: LatePolicy,
+            times: Optional[SubmissionTimes], out: Path, ctx: GradingContext, digest: str,
+            marks: "manual.Sheet", facts: bool = True) -> SubmissionResult:
     """A recorded result brought up to date with this run's late policy and, when it is of
     the same files (``facts``), with what the source says about them; its reports are
     rewritten when what they show changed."""
     before = result.to_dict()
     if facts:
-        _facts(result, task)
+        _facts(result, task, late, times)
     late.apply(result)
     if result.to_dict() != before:
         try:

@@ -22,6 +22,7 @@ from .engine import Limits
 from .late import LatePolicy, iso
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .course import Chapter, LateRules
     from .batch import Progress
     from .check import ExerciseReport
     from .results import SubmissionResult
@@ -120,8 +121,10 @@ class ProgressLines:
     says the grader is still working."""
 
     def __init__(self, stream: TextIO, quiet: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 chapter: "Optional[Chapter]" = None) -> None:
         self.stream = stream
+        self.chapter = chapter
         self.quiet = quiet
         self.clock = clock
         self.start = clock()
@@ -141,7 +144,7 @@ class ProgressLines:
         width = len(str(p.total))
         with self.lock:
             self.done, self.total, self.last = p.done, p.total, self.clock()
-            self.stream.write(f"[{p.done:>{width}}/{p.total}] {student_line(p.result)}  "
+            self.stream.write(f"[{p.done:>{width}}/{p.total}] {student_line(p.result, 0, self.chapter)}  "
                               f"({_clock(p.elapsed)} elapsed{left})\n")
             self.stream.flush()
 
@@ -169,32 +172,43 @@ class ProgressLines:
             self.thread.join()
 
 
-def student_line(r: SubmissionResult, width: int = 0) -> str:
-    """One student on the terminal: points, status, what went wrong, lateness."""
+def student_line(r: SubmissionResult, width: int = 0,
+                 chapter: "Optional[Chapter]" = None) -> str:
+    """One student on the terminal: points (the grade as ``chapter``'s composition counts it,
+    written parts not included), status, what went wrong, lateness."""
     from .results import OK, pts
 
-    line = f"{r.student:<{width}}  {pts(r.score):>5} / {pts(r.possible)}  {r.status or '?'}"
+    extra = ""
+    if chapter is not None:
+        grade = r.tally(chapter)
+        score, possible = grade.final, grade.possible
+        extra = f" (extra credit +{pts(grade.extra)})" if grade.extra else ""
+    else:
+        score, possible = r.adjusted, r.possible
+    line = f"{r.student:<{width}}  {pts(score):>5} / {pts(possible)}{extra}  {r.status or '?'}"
     if r.status not in (OK, ""):
         problem = r.problem
         if problem:
             line += f": {problem[:100]}{'...' if len(problem) > 100 else ''}"
-    if r.late.deadline and r.late.after_cutoff:
+    if r.late.deadline and r.late.unknown:
+        line += ("  late (" + (r.identity.lms or "LMS") + "), days unknown: no penalty"
+                 if r.lms_late else "  no trustworthy submission time: lateness unknown")
+    elif r.late.deadline and r.late.after_cutoff:
         line += "  after the cut-off -> 0"
     elif r.late.deadline and r.late.days:
         line += f"  {r.late.days} day(s) late"
         if r.late.penalty_pct:
-            line += f" -{pts(r.late.penalty_pct)}% -> {pts(r.adjusted)}"
+            line += f" -{pts(r.late.penalty_pct)}% -> {pts(score)}"
     elif r.lms_late and not r.late.deadline:
         line += f"  late ({r.identity.lms or 'LMS'})"
     return line
 
 
-def _late_policy(args: argparse.Namespace) -> LatePolicy:
-    from .late import parse_time
-
-    deadline = parse_time(args.deadline) if args.deadline else LATE_DEFAULTS.deadline
-    cutoff = parse_time(args.late_cutoff) if args.late_cutoff else LATE_DEFAULTS.cutoff
-    return LatePolicy(deadline=deadline, penalty_per_day=args.late_penalty, cutoff=cutoff)
+def _late_policy(args: argparse.Namespace, rules: "LateRules") -> LatePolicy:
+    """The composition's late policy (``rules``), the options given overriding it."""
+    return LatePolicy.from_rules(rules, deadline=args.deadline, cutoff=args.late_cutoff,
+                                 penalty_per_day=args.late_penalty,
+                                 file_times=True if args.file_times else None)
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
@@ -204,25 +218,38 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from .grading import GradingContext
     from .results import OK
 
+    from .course import COURSE_FILE, load_course
+    from .intake.times import read_times
+
+    out = Path(args.out)
     try:
-        late = _late_policy(args)
+        chapter = load_course(args.chapter, course=args.course, out=out)
+        late = _late_policy(args, chapter.composition.late)
+        zone = (late.deadline or late.cutoff).tzinfo if late.active else None
+        times = read_times(Path(args.times), zone) if args.times else None
         limits = Limits(timeout=args.timeout, memory_mb=args.memory)
-        context = GradingContext.resolve(args.chapter, limits)
+        context = GradingContext.resolve(chapter, limits)
     except (ValueError, SandboxError, FileNotFoundError) as exc:
         print(f"nndl-grade grade: {exc}", file=sys.stderr)
         return 2
+    if args.course:  # report and export count the same way later
+        out.mkdir(parents=True, exist_ok=True)
+        (out / COURSE_FILE).write_bytes(Path(args.course).read_bytes())
     if not args.scheduler:  # on a cluster, the workers' sandboxes are reported
         print(context.sandbox.describe(), file=sys.stderr)
     if late.active:
         print(f"late policy: deadline {iso(late.deadline or late.cutoff)}"
               + (f", -{late.penalty_per_day:g}% per day late" if late.penalty_per_day else "")
-              + (f", 0 after {iso(late.cutoff)}" if late.cutoff else ""), file=sys.stderr)
-    out = Path(args.out)
+              + (f", 0 after {iso(late.cutoff)}" if late.cutoff else "")
+              + (f"; submission times from {args.times}" if times is not None else "")
+              + ("; the files' own times when the LMS gives none" if late.file_times else ""),
+              file=sys.stderr)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else \
-        ProgressLines(sys.stderr).begin()
+        ProgressLines(sys.stderr, chapter=context.chapter).begin()
     try:
         results = grade_folder(Path(args.submissions), out, jobs=args.jobs, force=args.force,
-                               only=args.only or (), late=late, context=context,
+                               only=args.only or (), late=late, times=times,
+                               context=context,
                                on_progress=progress, scheduler=args.scheduler,
                                on_note=lambda text: print(f"note: {text}", file=sys.stderr))
     except (FileNotFoundError, ValueError, ClusterError) as exc:
@@ -233,7 +260,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         progress.finish()
     width = max([len(r.student) for r in results] + [7])
     for r in results:
-        print(student_line(r, width))
+        print(student_line(r, width, context.chapter))
     problems = Counter(r.status for r in results if r.status not in (OK, ""))
     summary = f"{len(results)} student(s); grades in {out / 'grades.csv'}, reports in {out}/<student>/"
     if problems:
@@ -383,13 +410,26 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--deadline", metavar="ISO",
                        help="deadline, ISO 8601: 2025-06-01T23:59 (local time), "
                             "2025-06-01T23:59+08:00, or 2025-06-01 (end of that day)")
-    grade.add_argument("--late-penalty", type=float, default=LATE_DEFAULTS.penalty_per_day,
-                       metavar="PCT",
-                       help=f"percent of the auto-graded points taken off per day late, partial "
-                            f"days rounded up (default: {LATE_DEFAULTS.penalty_per_day:g}); "
-                            f"needs --deadline")
+    grade.add_argument("--late-penalty", type=float, default=None, metavar="PCT",
+                       help=f"percent of the submission's points taken off per day late, "
+                            f"partial days rounded up (default: the composition's, "
+                            f"{LATE_DEFAULTS.penalty_per_day:g} in the manifest); needs a "
+                            f"deadline")
     grade.add_argument("--late-cutoff", metavar="ISO",
-                       help="after this time the auto-graded points count 0")
+                       help="after this time the submission counts 0")
+    grade.add_argument("--times", metavar="FILE",
+                       help="submission times exported from the LMS: Moodle's grading "
+                            "worksheet (any of its columns; English or Chinese headers) or a "
+                            "CSV with columns student,submitted_at. Without it (or Gradescope's "
+                            "metadata) no time is trusted: lateness stays unknown")
+    grade.add_argument("--file-times", action="store_true",
+                       help="take the files' modification times on this disk as submission "
+                            "times when the LMS gives none (untrustworthy: copying or "
+                            "unzipping changes them; a zip's entry dates are never used)")
+    grade.add_argument("--course", metavar="YAML",
+                       help="the course's composition over the manifest's: required, extra, "
+                            "none, extra_max, written, late (docs/grades.md); kept in OUT for "
+                            "report and export")
     grade.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
     _reference_option(grade)
     grade.set_defaults(func=_cmd_grade)

@@ -1,8 +1,9 @@
 """grades.csv: its columns, one row per student, and its encoding (also the exports').
 
 ``student``, who submitted (``IDENTITY_COLUMNS``), ``status``, the points per exercise,
-``total``, ``possible``, the late policy (``LATE_COLUMNS``), the written parts
-(``WRITTEN_COLUMNS``), then the points of every check.
+``total`` (the auto-graded points of every exercise, counted or not), the grade
+(``GRADE_COLUMNS``), the late policy (``LATE_COLUMNS``), the written parts still to grade, then
+the points of every check.
 """
 
 from __future__ import annotations
@@ -15,22 +16,25 @@ from typing import Iterable, Mapping, Sequence
 from . import csvcells
 from .course import Chapter, Exercise
 from .files import write_atomic
-from .marks import ManualMark, known_marks, written_score
+from .marks import ManualMark
 from .results import SubmissionResult, pts
 
 IDENTITY_COLUMNS = ("name", "email", "sid", "lms", "lms_id")
 """grades.csv's columns naming who submitted (``Identity``), after ``student``."""
 
-LATE_COLUMNS = ("submitted_at", "time_source", "late_days", "penalty_pct", "adjusted")
-"""grades.csv's columns of the late policy, after ``total`` and ``possible``: ``late_days`` and
-``penalty_pct`` are empty when no deadline was given; ``adjusted`` is ``total`` after the
-penalty (equal to ``total`` when none applies)."""
+GRADE_COLUMNS = ("auto", "written", "extra", "penalty", "final", "possible")
+"""grades.csv's columns of the grade as the composition counts it (``tally.Tally``): ``auto``
+the required exercises' auto-graded points, ``written`` the graders' points of their written
+parts ('' while none is graded), ``extra`` the extra credit, ``penalty`` the late penalty in
+points, ``final`` = auto + written + extra - penalty, ``possible`` the required exercises'
+points (a perfect set of them is 100%)."""
 
+LATE_COLUMNS = ("submitted_at", "time_source", "late_days", "penalty_pct", "late_note")
+"""grades.csv's columns of the late policy: ``late_days`` and ``penalty_pct`` are empty when no
+deadline was given or no trustworthy submission time is known (``late_note`` says which)."""
 
-WRITTEN_COLUMNS = ("written", "final")
-"""grades.csv's columns of the written parts, after the late policy's: ``written`` is the
-graders' points of ``manual.csv`` ('' while none is filled in), ``final`` is ``adjusted`` (the
-auto-graded points after any late penalty) plus ``written``."""
+PENDING_COLUMN = "written_pending"
+"""The counted written parts not graded yet (``<exercise>.<part>``, space-separated)."""
 
 
 def check_column(exercise: Exercise, check_name: str) -> str:
@@ -40,10 +44,11 @@ def check_column(exercise: Exercise, check_name: str) -> str:
 
 def csv_header(chapter: Chapter) -> list[str]:
     """The header row of grades.csv: ``student``, who (``IDENTITY_COLUMNS``), ``status``, the
-    points per exercise, ``total``, ``possible``, the late policy (``LATE_COLUMNS``), the written
-    parts (``WRITTEN_COLUMNS``), then the points of every check (``<exercise> · <check>``)."""
+    points per exercise, ``total``, the grade (``GRADE_COLUMNS``), the late policy
+    (``LATE_COLUMNS``), ``PENDING_COLUMN``, then the points of every check
+    (``<exercise> · <check>``)."""
     return (["student", *IDENTITY_COLUMNS, "status", *[ex.id for ex in chapter.exercises],
-             "total", "possible", *LATE_COLUMNS, *WRITTEN_COLUMNS]
+             "total", *GRADE_COLUMNS, *LATE_COLUMNS, PENDING_COLUMN]
             + [check_column(ex, c.name) for ex in chapter.exercises for c in ex.checks])
 
 
@@ -88,16 +93,20 @@ def read_grades_csv(path: Path) -> list[dict[str, str]]:
 def csv_row(result: SubmissionResult, chapter: Chapter,
             manual: Sequence[ManualMark] = ()) -> list[str]:
     """A student's row of grades.csv, in ``csv_header``'s order."""
-    written = written_score(known_marks(chapter, manual))
+    grade = result.tally(chapter, manual)
     by_id = {e.exercise_id: e for e in result.exercises}
     ident = result.identity
     row = [result.student, ident.name, ident.email, ident.sid, ident.lms, ident.lms_id,
            result.status]
     row += [pts(by_id[ex.id].score) if ex.id in by_id else "0" for ex in chapter.exercises]
-    row += [pts(result.score), pts(chapter.points), result.submitted_at, result.time_source,
-            str(result.late.days) if result.late.deadline else "",
-            pts(result.late.penalty_pct) if result.late.deadline else "", pts(result.adjusted),
-            "" if written is None else pts(written), pts(result.adjusted + (written or 0.0))]
+    late = result.late
+    counted = bool(late.deadline) and not late.unknown
+    row += [pts(result.score), pts(grade.auto),
+            "" if grade.written is None else pts(grade.written), pts(grade.extra),
+            pts(grade.penalty), pts(grade.final), pts(grade.possible),
+            result.submitted_at, result.time_source,
+            str(late.days) if counted else "", pts(late.penalty_pct) if counted else "",
+            late.note, " ".join(grade.pending)]
     for ex in chapter.exercises:
         er = by_id.get(ex.id)
         cases = {c.name: c for c in er.cases} if er is not None else {}

@@ -25,14 +25,10 @@ from typing import Iterable, Optional, Sequence
 
 from . import answers
 from .checks.runner import CaseResult
-from .course import Chapter, Exercise
-from .marks import ManualMark, find_mark, known_marks, written_score
+from .course import EXTRA, NONE, Chapter, Exercise
+from .marks import ManualMark, find_mark, known_marks
 from .names import md_text, one_line
-
-
-def pts(x: float) -> str:
-    """Points as people write them: ``10``, ``2.5``, ``7.33`` (at most two decimals)."""
-    return f"{round(x, 2):g}"
+from .tally import Tally, counts_tag, grade_line, pts, tagged, tally
 
 
 OK = "ok"
@@ -84,6 +80,8 @@ class Late:
     after_cutoff: bool = False
     note: str = ""
     """What the verdict rests on, for people (e.g. "Canvas marks it late; ...")."""
+    unknown: bool = False
+    """Whether no trustworthy submission time is known (no days counted, no penalty)."""
 
 
 @dataclass
@@ -173,8 +171,14 @@ class SubmissionResult:
 
     @property
     def adjusted(self) -> float:
-        """The auto-graded points after the late penalty (``score`` when none applies)."""
+        """The auto-graded points of every exercise after the late penalty (``score`` when
+        none applies); the grade itself is ``tally``'s."""
         return max(0.0, self.score * (1 - self.late.penalty_pct / 100))
+
+    def tally(self, chapter: Chapter, manual: Sequence[ManualMark] = ()) -> Tally:
+        """The grade as the chapter's composition counts it (``tally.tally``)."""
+        return tally(chapter, {e.exercise_id: e.score for e in self.exercises}, manual,
+                     self.late.penalty_pct)
 
     @property
     def problem(self) -> str:
@@ -248,7 +252,7 @@ class SubmissionResult:
         for er in self.exercises:
             ex = _exercise(chapter, er.exercise_id)
             title = f" ({ex.title_en})" if ex else ""
-            opt = " [optional]" if ex is not None and ex.optional else ""
+            opt = counts_tag(chapter, er.exercise_id, " [{}]")
             line = f"{er.exercise_id}{title}{opt}: public {pts(er.public_score)} / " \
                    f"{pts(er.public_possible)}"
             if er.message:
@@ -264,27 +268,41 @@ class SubmissionResult:
         """Gradescope's results.json: one test per check, then one manual test per graded
         written part (visible, its comment as output); the score counts both."""
         tests = []
+        how = dict(chapter.composition.counts)
         for er in self.exercises:
+            counts = how.get(er.exercise_id, NONE)
             for case in er.cases:
-                tests.append({
+                test = {
                     "name": f"{er.exercise_id} · {case.name}",
-                    "score": float(case.score),
-                    "max_score": float(case.points),
+                    # extra credit: points above the maximum; not counted: no points
+                    "score": 0.0 if counts == NONE else float(case.score),
+                    "max_score": float(case.points) if counts not in (EXTRA, NONE) else 0.0,
                     "status": "passed" if case.passed else "failed",
                     "output": _case_output(case),
                     "visibility": "after_published" if case.hidden else "visible",
-                })
+                }
+                tests.append(tagged(test, counts))
         for m in known_marks(chapter, manual):
-            tests.append({
+            counts = how.get(m.exercise_id, NONE)
+            tests.append(tagged({
                 "name": f"{m.exercise_id} · written: {m.part}",
-                "score": float(m.points),
-                "max_score": float(m.max_points),
+                "score": 0.0 if counts == NONE else float(m.points),
+                "max_score": float(m.max_points) if counts not in (EXTRA, NONE) else 0.0,
                 "output": m.comment or "graded by hand",
                 "tags": ["manual"],
                 "visibility": "visible",
+            }, counts))
+        grade = self.tally(chapter, manual)
+        if grade.penalty:
+            tests.append({
+                "name": "Late penalty / 迟交扣分",
+                "score": -float(grade.penalty),
+                "max_score": 0.0,
+                "output": self.lateness_line(),
+                "visibility": "visible",
             })
         return {
-            "score": float(self.score + (written_score(known_marks(chapter, manual)) or 0.0)),
+            "score": float(grade.final),
             "execution_time": round(max(float(self.elapsed), 0.0), 3),
             "output": self.summary(chapter, manual),
             "stdout_visibility": "hidden",
@@ -295,13 +313,8 @@ class SubmissionResult:
         """A report the student can read: every check, its points and its message (hidden
         checks: passed or failed and points only), and the written parts, graded by hand."""
         marks = known_marks(chapter, manual)
-        headline = f"Feedback for **{md_text(self.student)}**: **{pts(self.score)} / " \
-                   f"{pts(self.possible)}** auto-graded points."
-        if marks:
-            written = written_score(marks) or 0.0
-            headline += f" Written parts: **{pts(written)} / " \
-                        f"{pts(sum(m.max_points for m in marks))}** (graded by hand); " \
-                        f"final **{pts(self.score + written)}**."
+        headline = f"Feedback for **{md_text(self.student)}**. " \
+                   f"{grade_line(self.tally(chapter, manual))}"
         out = [f"# {chapter.id} — {chapter.title_zh} / {chapter.title_en}", "", headline, ""]
         if self.message:
             first, *rest = self.message.splitlines() or [""]  # names in it are on one line
@@ -314,7 +327,7 @@ class SubmissionResult:
         for er in self.exercises:
             ex = _exercise(chapter, er.exercise_id)
             title = f" — {ex.title_zh} / {ex.title_en}" if ex else ""
-            opt = " (选做 / optional)" if ex is not None and ex.optional else ""
+            opt = counts_tag(chapter, er.exercise_id, " ({})")
             out += [f"## {er.exercise_id}{title}{opt}: {pts(er.score)} / {pts(er.possible)}", ""]
             if er.message:
                 out += fenced(er.message) + [""]
@@ -351,19 +364,22 @@ class SubmissionResult:
         """When it was submitted and what the late policy made of it, or '' when no deadline
         applies and the LMS says nothing about lateness."""
         late = self.late
-        when = f"Submitted {self.submitted_at}" if self.submitted_at else "Submitted"
+        when = f"Submitted {self.submitted_at}" if self.submitted_at else \
+            "Submission time unknown / 提交时间未知"
         source = f" (time source: {self.time_source})" if self.submitted_at and self.time_source \
             else ""
         if late.deadline:
-            if late.after_cutoff:
-                verdict = "after the cut-off: the auto-graded points count 0"
+            if late.unknown:
+                verdict = "lateness unknown (no trustworthy submission time) / 迟交天数未知"
+            elif late.after_cutoff:
+                verdict = "after the cut-off: the submission counts 0 / 截止后提交,计 0 分"
             elif late.days and late.penalty_pct:
-                verdict = (f"{late.days} day(s) late: -{pts(late.penalty_pct)}% → "
-                           f"{pts(self.adjusted)} / {pts(self.possible)}")
+                verdict = (f"{late.days} day(s) late: -{pts(late.penalty_pct)}% of its points / "
+                           f"迟交 {late.days} 天,扣 {pts(late.penalty_pct)}%")
             elif late.days:
-                verdict = f"{late.days} day(s) late (no penalty applied)"
+                verdict = f"{late.days} day(s) late (no penalty applied) / 迟交 {late.days} 天(不扣分)"
             else:
-                verdict = "on time"
+                verdict = "on time / 按时提交"
             note = f" {late.note}" if late.note else ""
             return f"{when}{source}, deadline {late.deadline}: {verdict}.{note}"
         if self.lms_late:
@@ -431,8 +447,10 @@ def _upload_lines(result: SubmissionResult, chapter: Chapter,
         for e in chapter.exercises:
             for f in e.files:
                 if f not in result.received:
+                    how = chapter.composition.count(e.id)
                     kind = "written part, graded by hand" if f == e.answer else (
-                        "optional exercise" if e.optional else "scores 0")
+                        "optional: extra credit" if how == EXTRA else
+                        "not counted" if how == NONE else "scores 0")
                     missing.append(f"{f} ({kind})")
         if missing:
             yield "Not received: " + ", ".join(missing)

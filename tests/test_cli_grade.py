@@ -19,7 +19,8 @@ REFERENCE = (SOLUTIONS / "ch5" / "ex5_4.py").read_bytes()
 def test_help_lists_the_options():
     text = build_parser().parse_args(["grade", "s", "--out", "o"])
     assert (text.jobs, text.timeout, text.memory, text.force, text.chapter) == (1, 60.0, 1024, False, "ch5")
-    assert (text.only, text.deadline, text.late_penalty, text.late_cutoff) == (None, None, 0.0, None)
+    assert (text.only, text.deadline, text.late_penalty, text.late_cutoff) == (None, None, None, None)
+    assert (text.times, text.file_times, text.course) == (None, False, None)
     export = build_parser().parse_args(["export", "o", "--format", "moodle"])
     assert (export.score, export.detail, export.output, export.into, export.missing,
             export.language) == (None, None, None, None, "empty", "en")  # score: final once
@@ -63,7 +64,7 @@ def test_grades_one_student(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--timeout", "20"]) == 0
     captured = capsys.readouterr()
     assert "sandbox:" in captured.err and "note: skipped readme.txt" in captured.err
-    assert "zoe" in captured.out and "10 / 100" in captured.out
+    assert "zoe" in captured.out and "10 / 75" in captured.out
     assert (tmp_path / "o" / "zoe" / "results.json").is_file()
     assert main(["grade", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--force"]) == 0
     assert "already graded" not in capsys.readouterr().err
@@ -104,6 +105,7 @@ def test_a_canvas_flat_folder_of_two_students_gives_two_rows(tmp_path, capsys):
         ("lisi_23456", "canvas", "23456", "10"), ("zhangsan_12345", "canvas", "12345", "10")]
     out = capsys.readouterr().out
     assert "late (canvas)" in out.split("lisi_23456")[1].splitlines()[0]
+    assert "days unknown" not in out  # no deadline: nothing is judged
 
 
 def test_problem_submissions_are_flagged_on_their_line_and_counted(tmp_path, capsys):
@@ -119,7 +121,7 @@ def test_problem_submissions_are_flagged_on_their_line_and_counted(tmp_path, cap
     (s / "slip.zip").write_bytes(buf.getvalue())
     assert _grade(tmp_path) == 0
     out = capsys.readouterr().out
-    lines = {line.split()[0]: line for line in out.splitlines() if " / 100" in line}
+    lines = {line.split()[0]: line for line in out.splitlines() if " / 75" in line}
     assert "partial upload" in lines["good"]
     assert "misnamed: Not used: ex5-4.py: rename it to ex5_4.py" in lines["renamed"]
     assert "refused: Not used: work.zip: not a readable zip file" in lines["broken"]
@@ -165,16 +167,24 @@ def test_a_deadline_is_applied_and_shown(tmp_path, capsys):
     assert _grade(tmp_path, "--deadline", "2000-01-01T00:00+08:00", "--late-penalty", "5") == 0
     captured = capsys.readouterr()
     assert "late policy: deadline 2000-01-01T00:00:00+08:00, -5% per day late" in captured.err
+    assert "no trustworthy submission time: lateness unknown" in captured.out
+    row = read_grades_csv(tmp_path / "o" / "grades.csv")[0]
+    assert (row["time_source"], row["late_days"], row["penalty_pct"]) == ("", "", "")
+    assert "No trustworthy submission time" in row["late_note"] and row["final"] == "10"
+    # the files' own times only when asked for
+    assert _grade(tmp_path, "--deadline", "2000-01-01T00:00+08:00", "--late-penalty", "5",
+                  "--file-times") == 0
+    captured = capsys.readouterr()
     assert "day(s) late -100% -> 0" in captured.out
     row = read_grades_csv(tmp_path / "o" / "grades.csv")[0]
     assert row["time_source"] == "file modification time" and row["penalty_pct"] == "100"
-    assert (row["total"], row["adjusted"]) == ("10", "0")
+    assert (row["total"], row["penalty"], row["final"]) == ("10", "10", "0")
     feedback = (tmp_path / "o" / "ann" / "feedback.md").read_text()
     assert "deadline 2000-01-01T00:00:00+08:00" in feedback and "-100%" in feedback
     # the same folder without a deadline: the recorded student is not regraded, the verdict goes
     assert _grade(tmp_path) == 0
     row = read_grades_csv(tmp_path / "o" / "grades.csv")[0]
-    assert (row["late_days"], row["adjusted"]) == ("", "10")
+    assert (row["late_days"], row["penalty"], row["final"]) == ("", "0", "10")
     assert "deadline" not in (tmp_path / "o" / "ann" / "feedback.md").read_text()
 
 

@@ -327,3 +327,35 @@ def test_the_reports_folders_are_no_student_ids(tmp_path):
     entries, notes = discover(tmp_path)
     assert [e.student for e in entries] == ["sim"]
     assert sum("name of a file the grader writes" in n for n in notes) == 3
+
+
+def test_the_handouts_own_files_beside_the_answers_are_not_reported(tmp_path):
+    def make(sub):
+        root = sub / "nndl-ch5"
+        (root / "tests").mkdir(parents=True)
+        (root / "autograder" / "checks").mkdir(parents=True)
+        (root / "ex5_2.py").write_text("answer = 2\n")
+        (root / "ex5_4.py").write_text("answer = 4\n")
+        (root / "tests" / "ex5_2.py").write_text("public check\n")  # same name, other content
+        (root / "autograder" / "checks" / "cases.py").write_text("x = 1\n")
+        for name in ("check.py", "README.md", "ex5_2.ipynb", "ex5_4.ipynb", "submission.zip"):
+            (root / name).write_bytes(b"{}")
+        (root / "ex5_3.ipynb").write_text("{}")  # its .py is not there: the answer is here?
+        (root / "notes.txt").write_text("mine")
+
+    upload, dest = _collect(tmp_path, make)
+    assert sorted(upload.received) == ["ex5_2.py", "ex5_4.py"]
+    assert (dest / "ex5_2.py").read_text() == "answer = 2\n"
+    assert [where for where, _ in upload.unused] == ["nndl-ch5/ex5_3.ipynb", "nndl-ch5/notes.txt"]
+    assert upload.misnamed == ["nndl-ch5/ex5_3.ipynb"]  # still told: submit it as ex5_3.py
+    assert upload.refused == [] and upload.notes == []  # no "appears 2 times" for tests/
+
+
+def test_handout_names_elsewhere_are_still_reported(tmp_path):
+    def make(sub):
+        (sub / "mine").mkdir()
+        (sub / "mine" / "ex5_4.py").write_text("answer = 4\n")
+        (sub / "other").mkdir()
+        (sub / "other" / "check.py").write_text("x")  # not beside an answer: not the handout's
+    upload, _ = _collect(tmp_path, make)
+    assert [where for where, _ in upload.unused] == ["other/check.py"]

@@ -10,7 +10,7 @@ import pytest
 
 from autograder.checks.runner import CaseResult
 from autograder import answers
-from autograder.grades import csv_row, write_grades_csv
+from autograder.grades import csv_header, csv_row, write_grades_csv
 from autograder.marks import ManualMark
 from autograder.results import ExerciseResult, SubmissionResult, fenced
 from tests.support import CHAPTER, RESULTS_SCHEMA
@@ -44,18 +44,21 @@ def test_results_json_is_valid_and_complete():
     names = [t["name"] for t in data["tests"]]
     assert len(names) == sum(len(ex.checks) for ex in CHAPTER.exercises)
     assert names[0] == f"{CHAPTER.exercises[0].id} · {CHAPTER.exercises[0].checks[0].name}"
-    assert data["score"] == result.score
+    assert data["score"] == result.score  # every exercise counts: required or extra credit
     assert sum(t["score"] for t in data["tests"]) == result.score
     assert data["stdout_visibility"] == "hidden"
     assert data["execution_time"] == 2.5
     for t in data["tests"]:
         ex_id, name = t["name"].split(" · ")
         spec = CHAPTER.exercise(ex_id).check(name)
-        assert t["max_score"] == spec.points
+        extra = CHAPTER.composition.count(ex_id) == "extra"
+        # extra credit shows as points above the maximum: its tests have max_score 0
+        assert t["max_score"] == (0 if extra else spec.points)
+        assert ("extra credit" in t.get("tags", [])) == extra
         assert t["visibility"] == ("after_published" if spec.hidden else "visible")
         if spec.hidden:
             assert t["output"] in ("passed", "failed")
-        assert t["status"] == ("passed" if t["score"] == t["max_score"] else "failed")
+        assert t["status"] == ("passed" if t["score"] == spec.points else "failed")
     assert SECRET not in json.dumps(data)
     assert "ex5_3.py was not found in the submission" in data["output"]
     assert "graded by hand" in data["output"]
@@ -81,16 +84,22 @@ def test_grades_csv_has_a_row_per_student(tmp_path):
         rows = list(csv.reader(fh))
     assert rows[0][:7] == ["student", "name", "email", "sid", "lms", "lms_id", "status"]
     ids = [ex.id for ex in CHAPTER.exercises]
-    assert rows[0][7:7 + len(ids) + 9] == [*ids, "total", "possible", "submitted_at",
-                                           "time_source", "late_days", "penalty_pct", "adjusted",
-                                           "written", "final"]
-    assert rows[0][7 + len(ids) + 9:] == [f"{ex.id} · {c.name}" for ex in CHAPTER.exercises
-                                          for c in ex.checks]
+    assert rows[0][7:7 + len(ids) + 13] == [*ids, "total", "auto", "written", "extra",
+                                            "penalty", "final", "possible", "submitted_at",
+                                            "time_source", "late_days", "penalty_pct",
+                                            "late_note", "written_pending"]
+    assert rows[0][7 + len(ids) + 13:] == [f"{ex.id} · {c.name}" for ex in CHAPTER.exercises
+                                           for c in ex.checks]
     assert [r[0] for r in rows[1:]] == ["alice", "bob"]
     assert all(len(r) == len(rows[0]) for r in rows)
     alice = dict(zip(rows[0], rows[1]))
     assert float(alice["total"]) == a.score
-    assert float(alice["possible"]) == CHAPTER.points
+    assert float(alice["possible"]) == CHAPTER.possible == 75  # the required exercises' points
+    extra = sum(a.exercise(e.id).score for e in CHAPTER.counted("extra"))
+    assert float(alice["extra"]) == extra > 0
+    assert float(alice["auto"]) + extra == float(alice["final"]) == a.score
+    assert alice["written"] == "" and alice["written_pending"] == \
+        "ex5_2.proof ex5_3.analysis ex5_7.analysis"
     assert float(alice["ex5_3"]) == 0
     assert dict(zip(rows[0], rows[2]))["total"] == "0"
 
@@ -183,8 +192,12 @@ def test_feedback_sends_students_to_their_own_check_and_shows_lateness():
     assert "deadline" not in text
     r.submitted_at, r.time_source = "2025-06-03T10:00:00+08:00", "gradescope"
     r.late = Late("2025-06-01T23:59:00+08:00", 2, 20.0, False, "")
-    line = f"2 day(s) late: -20% → {r.score * 0.8:g} / {r.possible:g}"
+    line = "2 day(s) late: -20% of its points"
     assert line in r.feedback(CHAPTER) and line in r.gradescope(CHAPTER)["output"]
+    assert f"**{r.score * 0.8:g} / 75**" in r.feedback(CHAPTER)
+    penalty = [t for t in r.gradescope(CHAPTER)["tests"] if t["name"].startswith("Late penalty")]
+    assert penalty[0]["score"] == pytest.approx(-r.score * 0.2)
+    assert r.gradescope(CHAPTER)["score"] == pytest.approx(r.score * 0.8)
     assert "(time source: gradescope)" in r.feedback(CHAPTER)
 
 
@@ -253,11 +266,17 @@ def test_graded_written_parts_are_manual_tests_counted_in_the_score():
 def test_feedback_and_grades_show_the_graders_points(tmp_path):
     result = sample()
     text = result.feedback(CHAPTER, MARKS)
-    assert f"Written parts: **7.5 / 10** (graded by hand); final **{result.score + 7.5:g}**" in text
+    extra = sum(result.exercise(e.id).score for e in CHAPTER.counted("extra"))
+    assert f"**{result.score + 7.5:g} / 75** (auto-graded {result.score - extra:g}, written " \
+           f"7.5, extra credit +{extra:g})" in text
     assert "graded by hand: **7.5 / 10**" in text and "> Sizes shown; the padding step is missing." in text
     assert "graded by hand (up to 15 points), not yet graded" in text
-    assert csv_row(result, CHAPTER)[20:22] == ["", f"{result.score:g}"]
-    assert csv_row(result, CHAPTER, MARKS)[20:22] == ["7.5", f"{result.score + 7.5:g}"]
+    header = csv_header(CHAPTER)
+    at = header.index("written")
+    assert header[at:at + 3] == ["written", "extra", "penalty"] and header[at + 3] == "final"
+    assert [csv_row(result, CHAPTER)[i] for i in (at, at + 3)] == ["", f"{result.score:g}"]
+    assert [csv_row(result, CHAPTER, MARKS)[i] for i in (at, at + 3)] == \
+        ["7.5", f"{result.score + 7.5:g}"]
     path = tmp_path / "grades.csv"
     write_grades_csv([result], CHAPTER, path, {"alice": MARKS})
     with open(path, newline="", encoding="utf-8-sig") as fh:

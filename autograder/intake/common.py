@@ -87,7 +87,9 @@ class Upload:
     misnamed: list[str] = field(default_factory=list)
     """Where files look like the chapter's files under another name."""
     newest: Optional[float] = None
-    """The newest modification time (epoch seconds) of the files taken, None if none."""
+    """The newest modification time on this disk (epoch seconds) of the files and zips taken,
+    None if none; never a zip member's date. A submission time only when the instructor asks
+    for file times (``late.LatePolicy.file_times``)."""
     failed: str = ""
     """Why the intake itself failed on this upload (a grader error), '' if it did not."""
 

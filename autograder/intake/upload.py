@@ -9,7 +9,6 @@ import os
 import re
 import stat
 import struct
-import time
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -72,6 +71,7 @@ class _Collector:
 
     def __init__(self, chapter: Chapter) -> None:
         self.upload = Upload()
+        self.chapter = chapter
         self.expected = chapter_files(chapter)
         self.budget = _Budget()
         self.found: list[_Found] = []
@@ -120,7 +120,7 @@ class _Collector:
             st = source.stat()
             if source.suffix.lower() == ".zip" and not name:
                 if self.budget.take_entry():
-                    self.zip(source, label, 0)
+                    self.zip(source, label, 0, st.st_mtime)
             else:
                 self.take(label, name or label, st.st_size, 0,
                           lambda n, p=source: _read(p, n), st.st_mtime)
@@ -154,12 +154,14 @@ class _Collector:
                     continue
                 if fname.lower().endswith(".zip"):
                     if budget.take_entry():
-                        self.zip(path, rel, depth)
+                        self.zip(path, rel, depth, st.st_mtime)
                 else:
                     self.take(rel, fname, st.st_size, depth, lambda n, p=path: _read(p, n),
                               st.st_mtime)
 
-    def zip(self, path: Path, rel: str, depth: int) -> None:
+    def zip(self, path: Path, rel: str, depth: int, mtime: Optional[float] = None) -> None:
+        """A zip's members, each timed by the zip file's own time on this disk (``mtime``):
+        a member's date is a time on the student's machine, never used."""
         try:
             count = zip_member_count(path)
         except OSError as exc:
@@ -203,8 +205,7 @@ class _Collector:
                     with zf.open(info) as f:
                         return f.read(n)
 
-                self.take(where, parts[-1], info.file_size, depth + len(parts), read,
-                          _zip_time(info))
+                self.take(where, parts[-1], info.file_size, depth + len(parts), read, mtime)
 
     def finish(self, dest: Path) -> Upload:
         upload = self.upload
@@ -214,9 +215,16 @@ class _Collector:
         by_name: dict[str, list[_Found]] = {}
         for f in self.found:
             by_name.setdefault(f.name, []).append(f)
+        for name in by_name:
+            by_name[name].sort(key=lambda c: (c.depth, c.where))
+        handout = _Handout(self.chapter, [copies[0].where for copies in by_name.values()])
+        upload.unused = [(w, why) for w, why in upload.unused if not handout.owns(w)]
+        upload.misnamed = [w for w in upload.misnamed if not handout.owns(w)]
+        upload.refused = [w for w in upload.refused if not handout.owns(w)]
         digest = hashlib.sha256()
         for name in self.expected:
-            copies = sorted(by_name.get(name, []), key=lambda c: (c.depth, c.where))
+            copies = [c for c in by_name.get(name, []) if not handout.owns(c.where)] or \
+                by_name.get(name, [])[:1]
             if not copies:
                 continue
             chosen = copies[0]
@@ -234,12 +242,42 @@ class _Collector:
         return upload
 
 
-def _zip_time(info: zipfile.ZipInfo) -> Optional[float]:
-    """A zip member's modification time (zips store local time, without a zone)."""
-    try:
-        return time.mktime(info.date_time + (0, 0, -1))
-    except (OverflowError, ValueError):
-        return None
+HANDOUT_FILES = ("check.py", "README.md", "submission.zip")
+"""Files of the handout folder (and what its ``check.py --zip`` writes) that are never an
+answer: a student who uploads the whole folder is not told about them."""
+
+HANDOUT_FOLDERS = ("tests/", "autograder/")
+"""Folders of the handout (its public checks, the modules they import): never an answer."""
+
+
+class _Handout:
+    """The handout's own files in an upload: what lies beside the chapter's files taken, in
+    the place the handout has it (``nndl-ch5/check.py``, ``nndl-ch5/tests/ex5_2.py``), and the
+    exercise notebooks (``ex5_2.ipynb``) of exercises whose code file was taken too."""
+
+    def __init__(self, chapter: Chapter, taken: Sequence[str]) -> None:
+        self.roots = {_parent(w) for w in taken}
+        names = {_base(w) for w in taken}
+        self.notebooks = {f"{e.id}.ipynb" for e in chapter.exercises if e.code in names}
+
+    def owns(self, where: str) -> bool:
+        for root in self.roots:
+            if not where.startswith(root):
+                continue
+            rel = where[len(root):]
+            if rel in HANDOUT_FILES or rel in self.notebooks or rel.startswith(HANDOUT_FOLDERS):
+                return True
+        return False
+
+
+def _parent(where: str) -> str:
+    """The folder part of a place in an upload, with its separator ('' at the top)."""
+    cut = max(where.rfind("/"), where.rfind(":"))
+    return where[:cut + 1]
+
+
+def _base(where: str) -> str:
+    return where[len(_parent(where)):]
 
 
 def _ignorable(parts: Sequence[str]) -> bool:

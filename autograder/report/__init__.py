@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
-from ..course import Chapter, load_chapter
+from ..course import Chapter, load_course
 from ..files import write_if_changed
 from ..grades import read_grades_csv, write_grades_csv
 from ..store import graded_students, has_submission, write_renderings
@@ -96,7 +96,7 @@ def write_report(out: Union[str, Path], chapter: Union[str, Chapter] = "ch5", *,
     install) also go to ``on_note``.
     """
     out = Path(out)
-    ch = load_chapter(chapter) if isinstance(chapter, str) else chapter
+    ch = load_course(chapter, out=out) if isinstance(chapter, str) else chapter
     report = Report()
     note = on_note or (lambda text: None)
     if not out.is_dir():

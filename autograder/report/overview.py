@@ -94,8 +94,9 @@ def write_overview(out: Path, chapter: Chapter, results: Sequence[SubmissionResu
                    found: Optional[sim.Similarity], problems: Sequence[str],
                    notes: Sequence[str]) -> Path:
     """Write ``OUT/report.html``; returns its path."""
-    figures = stats.exercise_stats(results, chapter)
-    chart_svgs = [(f, Markup(charts.histogram(f.scores, f.possible, f.name, f"c{i}-")))
+    figures = stats.exercise_stats(results, chapter, marks)
+    chart_svgs = [(f, Markup(charts.histogram(f.scores, max([f.possible, *f.scores]), f.name,
+                                              f"c{i}-")))  # final: extra credit goes beyond
                   for i, f in enumerate(figures)]
     events = incidents(results)
     links = {(ex.id, part.id): link for ex, part, link in written}

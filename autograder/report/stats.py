@@ -15,7 +15,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from .. import answers
 from ..course import Chapter
@@ -87,8 +87,12 @@ class Figures:
         return sum(1 for s in self.scores if s == 0)
 
 
-def exercise_stats(results: Sequence[SubmissionResult], chapter: Chapter) -> list[Figures]:
-    """One ``Figures`` per exercise, in manifest order, then one for the total."""
+def exercise_stats(results: Sequence[SubmissionResult], chapter: Chapter,
+                   marks: "Optional[Mapping[str, Sequence[ManualMark]]]" = None
+                   ) -> list[Figures]:
+    """One ``Figures`` per exercise, in manifest order, then one for the total of the
+    auto-graded points and, with the graders' ``marks``, one for the final grade out of
+    ``possible`` (grades.csv's ``final``, as the composition counts it)."""
     out = []
     for ex in chapter.exercises:
         scores = []
@@ -97,6 +101,9 @@ def exercise_stats(results: Sequence[SubmissionResult], chapter: Chapter) -> lis
             scores.append(er.score if er is not None else 0.0)
         out.append(Figures(ex.id, ex.points, tuple(scores)))
     out.append(Figures("total", chapter.points, tuple(r.score for r in results)))
+    if marks is not None:
+        out.append(Figures("final", chapter.possible, tuple(
+            r.tally(chapter, marks.get(r.student, ())).final for r in results)))
     return out
 
 

@@ -101,7 +101,7 @@ def test_the_report_shows_grades_csv_for_every_student(graded_class, browser):
     for (student, cells), row in zip(shown, rows):
         assert cells == {k: row[k] for k in columns}, student
     assert page.inner_text("#student-count") == str(len(rows))
-    for ex in [e.id for e in CHAPTER.exercises] + ["total"]:
+    for ex in [e.id for e in CHAPTER.exercises] + ["total", "final"]:
         scores = [float(r[ex]) for r in rows]
         mean = page.inner_text(f'#exercise-figures tr[data-exercise="{ex}"] td[data-stat="mean"]')
         median = page.inner_text(f'#exercise-figures tr[data-exercise="{ex}"] td[data-stat="median"]')

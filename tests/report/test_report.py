@@ -121,8 +121,10 @@ def test_filling_one_students_points_changes_only_their_written_and_final(out_co
     for old, new in zip(before, after):
         changed = {k for k in old if old[k] != new[k]}
         if old["student"] == "bob":
-            assert changed == {"written", "final"}
-            assert new["written"] == "7" and float(new["final"]) == float(old["total"]) + 7
+            assert changed == {"written", "final", "written_pending"}
+            assert new["written"] == "7" and float(new["final"]) == float(old["final"]) + 7
+            assert "ex5_2.proof" in old["written_pending"] and \
+                "ex5_2.proof" not in new["written_pending"]
         else:
             assert changed == set(), old["student"]
     results = json.loads((out_copy / "bob" / "results.json").read_text(encoding="utf-8"))
@@ -130,7 +132,7 @@ def test_filling_one_students_points_changes_only_their_written_and_final(out_co
     assert manual_tests == [{"name": "ex5_2 · written: proof", "score": 7.0, "max_score": 10.0,
                              "output": "Sizes shown; the padding step is missing.",
                              "tags": ["manual"], "visibility": "visible"}]
-    assert results["score"] == float(before[2]["total"]) + 7
+    assert results["score"] == float(before[2]["final"]) + 7
     feedback = (out_copy / "bob" / "feedback.md").read_text(encoding="utf-8")
     assert "graded by hand: **7 / 10**" in feedback and "> Sizes shown" in feedback
     assert "7 / 10" in (out_copy / "bob" / "feedback.html").read_text(encoding="utf-8")
@@ -180,7 +182,7 @@ def test_without_the_extra_grading_writes_the_rest_and_one_note(tmp_path, capsys
     out = tmp_path / "out"
     assert main(["grade", str(subs), "--out", str(out), "--timeout", "20"]) == 0
     captured = capsys.readouterr()
-    assert "zoe" in captured.out and "10 / 100" in captured.out
+    assert "zoe" in captured.out and "10 / 75" in captured.out
     assert captured.err.count(INSTALL) == 1
     assert "no_such_module_4711" in captured.err
     assert (out / "grades.csv").is_file() and (out / "zoe" / "results.json").is_file()
