@@ -312,37 +312,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return code
 
 
-def _cmd_mark(args: argparse.Namespace) -> int:
-    """Serve the marking app of OUT until Ctrl-C (``autograder.mark.app.serve``)."""
-    from .report import missing_extra, INSTALL
-
-    missing = missing_extra()
-    if missing:
-        print(f"nndl-grade mark: the marking page needs the report extra ({', '.join(missing)} "
-              f"missing): {INSTALL}", file=sys.stderr)
-        return 2
-    from .course import load_chapter
-    from .mark.app import serve
-    from .mark.session import Busy
-
-    try:
-        server = serve(Path(args.out), load_chapter(args.chapter), port=args.port)
-    except (FileNotFoundError, Busy, ValueError, OSError) as exc:
-        print(f"nndl-grade mark: {exc}", file=sys.stderr)
-        return 2
-    print(f"Marking {args.out} (marks are saved to {Path(args.out) / 'manual.csv'} at once).\n"
-          f"Open / 打开: {server.url}\nCtrl-C stops; then run nndl-grade report {args.out}",
-          flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        server.session.close()
-    return 0
-
-
 def _reference_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reference", nargs="+", metavar="DIR", default=None,
                         help="folders of answer sets published on the web (.py, .ipynb, .md, "
@@ -352,6 +321,7 @@ def _reference_option(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from .export.command import add_export_parser
+    from .mark.command import add_mark_parser
 
     parser = argparse.ArgumentParser(
         prog="nndl-grade",
@@ -448,19 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     _reference_option(report)
     report.set_defaults(func=_cmd_report)
 
-    mark = sub.add_parser(
-        "mark", help="grade the written parts in the browser (OUT/manual.csv)",
-        description="Serve a local marking page for the written parts of OUT on 127.0.0.1 "
-                    "(the address printed holds a token; a request without it is refused): "
-                    "one part at a time, answers anonymous in a stable shuffled order, the "
-                    "reference at hand, rubric items and number keys for points. Every mark "
-                    "is written to OUT/manual.csv at once; nndl-grade report OUT folds them "
-                    "into the grades. See docs/marking.md.")
-    mark.add_argument("out", help="the --out folder of nndl-grade grade")
-    mark.add_argument("--port", type=int, default=0,
-                      help="port on 127.0.0.1 (default: 0, a free one)")
-    mark.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")
-    mark.set_defaults(func=_cmd_mark)
+    add_mark_parser(sub)
 
     build = sub.add_parser(
         "build", help="write the student handout and the Gradescope autograders",

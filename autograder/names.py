@@ -58,3 +58,15 @@ def md_text(text: str) -> str:
 
 
 __all__ = ["one_line", "md_text"]
+
+
+def fenced(text: str, indent: str = "") -> list[str]:
+    """``text`` as a Markdown code block whose fence is longer than any run of backticks in
+    it, so no message can close the block and write Markdown of its own."""
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return [f"{indent}{fence}text"] + [f"{indent}{line}" for line in text.splitlines()] + \
+        [f"{indent}{fence}"]

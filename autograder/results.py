@@ -27,7 +27,7 @@ from . import answers
 from .checks.runner import CaseResult
 from .course import EXTRA, NONE, Chapter, Exercise
 from .marks import ManualMark, find_mark, known_marks
-from .names import md_text, one_line
+from .names import fenced, md_text, one_line
 from .tally import Tally, counts_tag, grade_line, pts, tagged, tally
 
 
@@ -393,18 +393,6 @@ def _known(cls, data) -> object:
         return cls()
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in names})
-
-
-def fenced(text: str, indent: str = "") -> list[str]:
-    """``text`` as a Markdown code block whose fence is longer than any run of backticks in
-    it, so no message can close the block and write Markdown of its own."""
-    longest, run = 0, 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * max(3, longest + 1)
-    return [f"{indent}{fence}text"] + [f"{indent}{line}" for line in text.splitlines()] + \
-        [f"{indent}{fence}"]
 
 
 def _exercise(chapter: Chapter, exercise_id: str) -> Optional[Exercise]:

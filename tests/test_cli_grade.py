@@ -23,8 +23,8 @@ def test_help_lists_the_options():
     assert (text.times, text.file_times, text.course) == (None, False, None)
     export = build_parser().parse_args(["export", "o", "--format", "moodle"])
     assert (export.score, export.detail, export.output, export.into, export.missing,
-            export.language) == (None, None, None, None, "empty", "en")  # score: final once
-    # a written part is graded, else adjusted (autograder/export/classlist.py)
+            export.language) == (None, None, None, None, "empty", "en")  # score None: final
+    # (autograder/export/classlist.py)
 
 
 def test_the_bare_command_prints_help_and_every_command_is_described(capsys):

@@ -211,6 +211,11 @@ def resolves(module: str, name: str, params: tuple[tuple[str, str], ...] = ()) -
         return f"{name} is not in the package"
     if any(_walk(anchor, rest) for anchor in _anchors(module, first)):
         return None
+    try:  # a module of the standard library or an installed package (``http.server``)
+        if importlib.util.find_spec(name) is not None:
+            return None
+    except (ImportError, ValueError):
+        pass
     return f"nothing named {name} where {module} can see it"
 
 

@@ -12,7 +12,8 @@ from autograder.checks.runner import CaseResult
 from autograder import answers
 from autograder.grades import csv_header, csv_row, write_grades_csv
 from autograder.marks import ManualMark
-from autograder.results import ExerciseResult, SubmissionResult, fenced
+from autograder.names import fenced
+from autograder.results import ExerciseResult, SubmissionResult
 from tests.support import CHAPTER, RESULTS_SCHEMA
 
 SCHEMA = json.loads(RESULTS_SCHEMA.read_text())

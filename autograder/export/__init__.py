@@ -6,9 +6,9 @@ language): the surest way, as the LMS reads back its own file (``into``). ``expo
 format="canvas" | "moodle")`` writes such a file from nothing (``scratch``). Each module cites
 the importer code it follows; docs/lms.md says what instructors must know per LMS.
 
-The points sent are read from OUT/grades.csv by ``classlist.score_of``: ``final`` (auto-graded
-after the late penalty plus the written parts) by default once any written part is graded,
-else ``adjusted``; students who still have ungraded written parts are listed. A student with
+The points sent are read from OUT/grades.csv by ``classlist.score_of``: ``final`` (the course
+grade as the chapter's composition makes it) by default, out of grades.csv's ``possible``;
+students who still have ungraded written parts are listed. A student with
 no gradeable upload is left empty and listed (``missing="zero"`` sends 0), never exported as
 0 unasked; students that share one LMS id get no grade and are listed.
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ..course import load_chapter
+from ..course import load_course
 from ..grades import write_csv
 from .classlist import MISSING, SCORES, ClassList, ExportError, load, score_of
 from .into import fill
@@ -73,7 +73,7 @@ def export(out: Path, *, format: str = "", into: Optional[Path] = None,
         raise ExportError("--detail adds columns; a file filled with --into keeps the LMS's "
                           "columns: export --format canvas or moodle for the detail")
     out = Path(out)
-    ch = load_chapter(chapter)
+    ch = load_course(chapter, out=Path(out))  # the composition the folder was graded with
     cl = load(out, ch, score=score, missing=missing, detail=bool(detail))
     notes = list(cl.notes)
     if into is not None:

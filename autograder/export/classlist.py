@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
-from ..course import Chapter
+from ..course import REQUIRED, Chapter
 from ..grades import read_grades_csv
 from ..marks import known_marks, written_score
 from ..results import GRADER_ERROR, NOTHING, REFUSED, Identity, SubmissionResult
 from ..store import load_student
 
-SCORES = ("final", "adjusted", "total")
-"""``final``: auto-graded points after the late penalty plus the written parts (the course
-grade); ``adjusted``: auto-graded after the late penalty; ``total``: auto-graded points only."""
+SCORES = ("final", "auto")
+"""``final`` (the default): the course grade as the chapter's composition makes it (auto-graded
+points of the counted exercises, the written parts, extra credit, less the late penalty:
+``grades.csv``'s ``final``); ``auto``: the auto-graded points of the counted exercises only."""
 
 MISSING = ("empty", "zero")
 """What a student with no gradeable upload gets: an empty cell (default) or 0."""
@@ -30,12 +31,11 @@ class ExportError(ValueError):
 
 def score_of(row: Mapping[str, str], score: str = "final") -> float:
     """The points of one student's row of OUT/grades.csv: ``final`` reads the column ``final``
-    when present and filled, else ``adjusted``; ``adjusted`` reads ``adjusted`` (else
-    ``final``); ``total`` reads ``auto`` (else ``total``)."""
+    when present and filled, else ``adjusted`` (a folder graded by an earlier version);
+    ``auto`` reads ``auto`` (else ``total``)."""
     if score not in SCORES:
         raise ExportError(f"unknown score {score!r}; use one of {', '.join(SCORES)}")
-    order = {"final": ("final", "adjusted"), "adjusted": ("adjusted", "final"),
-             "total": ("auto", "total")}[score]
+    order = {"final": ("final", "adjusted"), "auto": ("auto", "total")}[score]
     for column in order:
         text = (row.get(column) or "").strip()
         if text:
@@ -76,12 +76,20 @@ class ClassList:
     notes: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
     """Students left empty, with the reason."""
+    possible: Optional[float] = None
+    """The points a grade is out of (``grades.csv``'s ``possible``); None: the chapter's."""
+
+    def out_of(self, chapter: Chapter) -> float:
+        """The points possible of the score sent: ``possible`` for ``final``, the required
+        exercises' auto-graded points for ``auto``."""
+        if self.score == "auto":
+            return sum(e.points for e in chapter.counted(REQUIRED))
+        return self.possible if self.possible is not None else chapter.possible
 
 
 def load(out: Path, chapter: Chapter, *, score: Optional[str] = None, missing: str = "empty",
          detail: bool = False) -> ClassList:
-    """The students of ``out/grades.csv``; ``score`` None picks ``final`` once any written part
-    is graded, else ``adjusted``."""
+    """The students of ``out/grades.csv``; ``score`` None is ``final``."""
     if missing not in MISSING:
         raise ExportError(f"unknown --missing {missing!r}; use empty or zero")
     grades = Path(out) / "grades.csv"
@@ -95,7 +103,7 @@ def load(out: Path, chapter: Chapter, *, score: Optional[str] = None, missing: s
     marks = _written_marks(Path(out), chapter, [r["student"] for r in rows])
     _refuse_stale_written(rows, chapter, marks, grades)
     any_written = any((r.get("written") or "").strip() for r in rows)
-    chosen = score or ("final" if any_written else "adjusted")
+    chosen = score or "final"
     notes += _written_notes(chapter, marks, rows, chosen, any_written)
     students, empty = [], []
     for row in rows:
@@ -120,7 +128,19 @@ def load(out: Path, chapter: Chapter, *, score: Optional[str] = None, missing: s
             s.score, s.duplicate = None, True
         empty.append(f"{', '.join(s.student for s in who)}: all carry {lms} id {lms_id}; keep "
                      f"one (regrade with the right upload) and export again")
-    return ClassList(students, chosen, notes, empty)
+    return ClassList(students, chosen, notes, empty, _possible(rows))
+
+
+def _possible(rows) -> Optional[float]:
+    """The one ``possible`` of grades.csv's rows; None when the column is absent."""
+    values = {(r.get("possible") or "").strip() for r in rows} - {""}
+    if len(values) > 1:
+        raise ExportError(f"grades.csv's rows are out of different points ({', '.join(sorted(values))}):"
+                          f" the composition changed between runs; run nndl-grade report on the folder")
+    try:
+        return float(values.pop()) if values else None
+    except ValueError:
+        return None
 
 
 def duplicate_ids(students: list[Student]) -> list[tuple[str, str, list[Student]]]:

@@ -44,10 +44,9 @@ def add_export_parser(sub) -> None:
     export.add_argument("--detail", choices=[d for d in DETAILS if d],
                         help="add a column per exercise or per check (--format only)")
     export.add_argument("--score", choices=SCORES, default=None,
-                        help="final: auto-graded after the late penalty plus written parts; "
-                             "adjusted: auto-graded after the late penalty; total: auto-graded "
-                             "points (default: final once any written part is graded, else "
-                             "adjusted)")
+                        help="final (default): the course grade of grades.csv (counted "
+                             "exercises, written parts, extra credit, less the late penalty); "
+                             "auto: the counted exercises' auto-graded points only")
     export.add_argument("--missing", choices=MISSING, default=_export_default("missing"),
                         help="students with no gradeable upload: leave empty (default) or 0")
     export.add_argument("--chapter", default="ch5", help="chapter id (default: ch5)")

@@ -142,9 +142,9 @@ def _canvas(rows, cl: ClassList, chapter: Chapter, assignment: str) -> Filled:
                           f"another --assignment")
     if points is not None and len(points) > col:
         try:
-            if abs(float(points[col]) - chapter.points) > 1e-9:
+            if abs(float(points[col]) - cl.out_of(chapter)) > 1e-9:
                 done.notes.append(f"{header[col]!r} is out of {points[col]} in Canvas; the "
-                                  f"grades written are out of {chapter.points:g}: change the "
+                                  f"grades written are out of {cl.out_of(chapter):g}: change the "
                                   f"assignment's points in Canvas, or expect them as they are")
         except ValueError:
             pass

@@ -86,7 +86,7 @@ def canvas(cl: ClassList, ch: Chapter, title: str, detail: str, notes: list[str]
                      f"with Canvas's gradebook export")
     extra = _detail_header(ch, detail, prefix=f"{title} ")
     rows = [[*CANVAS_STUDENT_COLUMNS, title, *extra],
-            [CANVAS_POINTS_POSSIBLE, "", "", "", "", pts(ch.points), *_detail_possible(ch, detail)]]
+            [CANVAS_POINTS_POSSIBLE, "", "", "", "", pts(cl.out_of(ch)), *_detail_possible(ch, detail)]]
     by_name = []
     for s in cl.students:
         if s.duplicate:
@@ -122,7 +122,7 @@ def moodle(cl: ClassList, ch: Chapter, detail: str, language: str,
         if not pid:
             no_id.append(s.student)
         rows.append([f"{m.hiddenuser}{pid}" if pid else "", ident.name or s.student, ident.email,
-                     ident.sid, _cell(s.score), pts(ch.points), stamp,
+                     ident.sid, _cell(s.score), pts(cl.out_of(ch)), stamp,
                      *_detail_row(s, ch, detail)])
     if no_id:
         notes.append(f"{len(no_id)} student(s) have no Moodle participant id (not from a Moodle "

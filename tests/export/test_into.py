@@ -40,8 +40,8 @@ def test_canvas_gradebook_export_filled_and_read_back(canvas_class, tmp_path, na
     roster, current = canvas_roster(before)
     changes, missing = canvas_import(after, roster, current)
     g = _grades(canvas_class)
-    chen = float(g["chenalice_48211"]["adjusted"])
-    wang = float(g["wangxm"]["adjusted"])
+    chen = float(g["chenalice_48211"]["final"])
+    wang = float(g["wangxm"]["final"])
     assert chen > 0 and wang > 0
     # only the two graded students' Essay 1 changes: García's refused upload and O'Brien's
     # missing one keep what Canvas holds (78.00 and empty), nothing else moves
@@ -51,7 +51,8 @@ def test_canvas_gradebook_export_filled_and_read_back(canvas_class, tmp_path, na
     assert "not in the file (no row matches): zhao_49999" in err
     assert "not filled (kept as downloaded): garcíajosé_48213: nothing recognised" in err
     assert "O'Brien, Emma (ID 48214): no graded student" in err
-    assert "in Canvas; the grades written are out of" not in err  # Essay 1 is out of 100 too
+    # Essay 1 is out of 100 in Canvas, the chapter's grade out of its composition's 75: said
+    assert "is out of 100.00 in Canvas; the grades written are out of 75" in err
     # every other cell is kept as Canvas wrote it
     old_rows, new_rows = before.decode().splitlines(), after.decode().splitlines()
     assert old_rows[0] == new_rows[0] and old_rows[1] == new_rows[1]
@@ -60,7 +61,7 @@ def test_canvas_gradebook_export_filled_and_read_back(canvas_class, tmp_path, na
 def test_canvas_column_is_named_by_title_or_refused_with_the_choices(canvas_class, tmp_path):
     done = export(canvas_class, into=FIXTURES / CANVAS[0], output=tmp_path / "a.csv",
                   assignment="Essay 1")
-    assert done.rows == 2 and not any("out of" in n for n in done.notes)
+    assert done.rows == 2 and any("out of 75" in n for n in done.notes)
     done = export(canvas_class, into=FIXTURES / CANVAS[0], output=tmp_path / "q.csv",
                   assignment="Quiz 1 (305772)")
     assert any("'Quiz 1 (305772)' is out of 10.00 in Canvas" in n for n in done.notes)
@@ -87,7 +88,7 @@ def test_moodle_worksheet_filled_and_read_back_in_its_language(moodle_class, tmp
     g = _grades(moodle_class)
     alice = float(g["Alice Chen_1058"]["final"])
     wang = float(g["小明 王_1056"]["final"])
-    assert alice == float(g["Alice Chen_1058"]["adjusted"]) + 8  # the written proof counts
+    assert float(g["Alice Chen_1058"]["written"]) == 8  # the written proof counts in final
     assert "still have ungraded written parts" in err and "小明 王_1056 (ex5_2/proof" in err
     assert "not in the file (no row matches): Bob Wu_2000" in err
     assert "not filled (kept as downloaded): José García_1059: nothing recognised" in err

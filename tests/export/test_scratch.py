@@ -25,8 +25,8 @@ def test_score_of_reads_final_else_adjusted():
     assert score_of({"final": "18", "adjusted": "10"}) == 18
     assert score_of({"adjusted": "10"}) == 10  # a grades.csv without final
     assert score_of({"final": "", "adjusted": "7.5"}) == 7.5
-    assert score_of({"auto": "9", "total": "8", "final": "1"}, "total") == 9
-    assert score_of({"total": "8"}, "total") == 8
+    assert score_of({"auto": "9", "total": "8", "final": "1"}, "auto") == 9
+    assert score_of({"total": "8"}, "auto") == 8
     with pytest.raises(ExportError, match="no column final or adjusted"):
         score_of({"student": "x"})
     with pytest.raises(ExportError, match="'ten', not a number"):
@@ -42,11 +42,11 @@ def test_canvas_from_scratch_imports_by_id(canvas_class, capsys):
               48213: {"name": "García, José", "sis": "S20240003", "login": "jgarcia"}}
     changes, missing = canvas_import(path.read_bytes(), roster, {})
     g = {r["student"]: r for r in read_grades_csv(canvas_class / "grades.csv")}
-    assert changes == {(48211, "Chapter 5 programming (4242)"): g["chenalice_48211"]["adjusted"]}
+    assert changes == {(48211, "Chapter 5 programming (4242)"): g["chenalice_48211"]["final"]}
     # García's upload held nothing gradeable: an empty cell, not 0; the others are unknown here
     assert sorted(missing) == ["wangxm", "zhao"]
     assert "left empty: garcíajosé_48213: nothing recognised" in err
-    assert _rows(path)[1][:6] == ["Points Possible", "", "", "", "", pts(CHAPTER.points)]
+    assert _rows(path)[1][:6] == ["Points Possible", "", "", "", "", g["chenalice_48211"]["possible"]]
 
 
 def test_missing_zero_sends_0_when_asked(canvas_class, tmp_path):
@@ -57,10 +57,11 @@ def test_missing_zero_sends_0_when_asked(canvas_class, tmp_path):
 
 def test_canvas_detail_columns_and_read_only_titles(canvas_class, tmp_path):
     done = export(canvas_class, format="canvas", output=tmp_path / "c.csv", detail="exercises",
-                  score="total")
+                  score="auto")
     header, points = _rows(done.path)[:2]
     assert header[6:] == [f"nndl ch5 auto-graded {ex.id}" for ex in CHAPTER.exercises]
-    assert points[5:] == [pts(CHAPTER.points), *[pts(ex.points) for ex in CHAPTER.exercises]]
+    required = sum(ex.points for ex in CHAPTER.exercises if not ex.optional)  # auto: 45
+    assert points[5:] == [pts(required), *[pts(ex.points) for ex in CHAPTER.exercises]]
     with pytest.raises(ExportError, match="never imports as an assignment"):
         export(canvas_class, format="canvas", output=tmp_path / "x.csv", assignment="Final Score")
 
@@ -98,12 +99,13 @@ def test_the_written_points_wait_for_the_report(moodle_class, tmp_path):
     done = export(out, format="moodle", output=tmp_path / "m.csv")
     wang = next(r for r in _rows(done.path) if r[0] == "Participant 1056")
     g = {r["student"]: r for r in read_grades_csv(out / "grades.csv")}
-    assert float(wang[4]) == float(g["小明 王_1056"]["adjusted"]) + 6
+    assert float(wang[4]) == float(g["小明 王_1056"]["final"])
+    assert float(g["小明 王_1056"]["written"]) == 6  # the written points reach the export
 
 
-def test_adjusted_is_the_default_until_a_written_part_is_graded(canvas_class, tmp_path):
+def test_final_is_the_default_and_says_no_written_part_is_graded(canvas_class, tmp_path):
     done = export(canvas_class, format="canvas", output=tmp_path / "c.csv")
-    assert done.score == "adjusted"
+    assert done.score == "final"
     assert any("no written part is graded yet" in n for n in done.notes)
 
 
