@@ -18,12 +18,13 @@ and the reverse), without using up a restart.
 from __future__ import annotations
 
 import copy
+import os
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
-from . import local, wire, zygote
+from . import cpu, local, wire, zygote
 from .detect import get_sandbox
 from .errors import ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost, student_error
 from .limits import Limits
@@ -177,6 +178,16 @@ class Session:
             text = text[:cap] + (f"\n[... {len(text) - cap:,} more bytes of output were cut (the "
                                  f"limit is {cap:,} bytes)]")
         return text
+
+    def cpu_seconds(self) -> Optional[float]:
+        """CPU seconds the current worker has used so far, read from ``/proc`` on this side
+        (``cpu.cpu_seconds``: all its threads and processes); None without a worker. In the
+        local mode the worker is this process."""
+        worker = self.worker
+        if worker is None:
+            return None
+        proc = getattr(worker, "proc", None)
+        return cpu.cpu_seconds(proc.pid if proc is not None else os.getpid())
 
     # -- the environment ----------------------------------------------------------------------
     def env(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from autograder.checks.cases import check
 from autograder.checks.compare import (as_array, assert_close, assert_grad, describe,
                                        expect_value_error)
 from autograder.checks.gradcheck import distinct_values, numerical_gradient_array
-from autograder.checks.timing import within_budget
+from autograder.checks.timing import UNITS, assert_vectorised
 
 OK_FORMAT = False
 
@@ -154,18 +154,16 @@ OUT_CONV_C = np.array([[[[-10.0, 19.0, -24.0], [13.0, -27.0, 48.0], [-20.0, 5.0,
 
 # --- vectorisation ----------------------------------------------------------------------
 
-VECTOR_SHAPE = (1, 1, 300, 300)
-"""The input of the vectorisation check: one 300x300 image, one 1x1 kernel, so 90,000
-output pixels and almost no arithmetic per pixel. Measured on the grader's worker: the
-vectorised styles take 0.3 ms (the reference) to 1.2 ms (im2col with np.add.at) a call; a
-Python loop over the output pixels at least 0.5 microseconds a pixel, 48 ms (the windows of
-an im2col gathered in a loop) to 0.5 s (einsum at every pixel)."""
-
-CPU_BUDGET = 0.015
-"""CPU seconds one call of the vectorisation check may take: over 10 times the slowest
-vectorised style on an idle worker (1.2 ms; 2 to 3 ms were seen on a busy machine) and under
-a third of the fastest loop over the pixels (48 ms). The smallest of three runs counts
-(``timing.within_budget``), so a busy machine does not fail a vectorised answer."""
+VECTOR_REGIMES = (
+    ("image", "the batch", lambda n: ((n, 1, 1, 1), (1, 1, 1, 1))),
+    ("input channel", "the input channels", lambda n: ((1, n, 1, 1), (1, n, 1, 1))),
+    ("kernel", "the kernels (output channels)", lambda n: ((1, 1, 1, 1), (n, 1, 1, 1))),
+    ("output pixel", "the output pixels", lambda n: ((1, 1, 1, n), (1, 1, 1, 1))),
+)
+"""The vectorisation check's inputs, ``(unit, dimension, n -> (x's shape, w's shape))``: each
+grows one dimension a loop must not run over from ``timing.UNITS[0]`` to ``UNITS[1]``, with a
+1x1 kernel on 1x1 images (a 1 x n row for the pixels), so that a loop over that dimension
+costs far more than the arithmetic (``timing.PER_UNIT_BUDGET`` says what was measured)."""
 
 # --- hidden shapes ----------------------------------------------------------------------
 
@@ -388,30 +386,31 @@ def test_relu_errors(relu_forward, relu_backward):
 @check(points=1)
 def test_conv_vectorised(conv_forward, conv_backward):
     rng = np.random.default_rng(5810)
-    x = rng.standard_normal(VECTOR_SHAPE)
-    w, b = rng.standard_normal((1, 1, 1, 1)), rng.standard_normal(1)
     param = {"stride": 1, "pad": 0}
-    pixels = VECTOR_SHAPE[2] * VECTOR_SHAPE[3]
-    where = (f"for x of shape {VECTOR_SHAPE} and w of shape (1, 1, 1, 1) ({pixels:,} output "
-             f"pixels)")
-    budget = (f"a vectorised convolution meets this budget with room to spare, while a Python "
-              f"loop over the output pixels (or the windows of an im2col) takes several times "
-              f"more. Vectorise: no Python loop over the batch, the channels or the output "
-              f"pixels (the docstring)")
-    result, seconds = within_budget(
-        lambda: conv_forward(x.copy(), w.copy(), b.copy(), dict(param)), conv_forward, CPU_BUDGET)
-    out, cache = _tuple(result, 2, f"conv_forward(x, w, b, {param}) {where}", "(out, cache)")
-    as_array(out, what=f"conv_forward(x, w, b, {param}) {where}", shape=VECTOR_SHAPE)
-    if seconds > CPU_BUDGET:
-        raise AssertionError(f"conv_forward(x, w, b, {param}) {where} took {seconds:.2f} s of CPU time, expected at "
-                             f"most {CPU_BUDGET:g} s; {budget}")
-    dout = rng.standard_normal(VECTOR_SHAPE)
-    result, seconds = within_budget(lambda: conv_backward(dout.copy(), cache), conv_backward,
-                                    CPU_BUDGET)
-    _tuple(result, 3, f"conv_backward(dout, cache) {where}", "(dx, dw, db)")
-    if seconds > CPU_BUDGET:
-        raise AssertionError(f"conv_backward(dout, cache) {where} took {seconds:.2f} s of CPU time, expected at "
-                             f"most {CPU_BUDGET:g} s; {budget}")
+    for unit, dimension, shapes in VECTOR_REGIMES:
+        calls = []
+        for n in UNITS:
+            x_shape, w_shape = shapes(n)
+            x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+            calls.append((x, w, rng.standard_normal(w_shape[0])))
+        where = (f"for x of shape {shapes(UNITS[1])[0]} and w of shape {shapes(UNITS[1])[1]}")
+        result = assert_vectorised(
+            *[lambda x=x, w=w, b=b: conv_forward(x.copy(), w.copy(), b.copy(), dict(param))
+              for x, w, b in calls], conv_forward, UNITS,
+            f"conv_forward(x, w, b, {param}) {where}", unit, dimension)
+        out, cache = _tuple(result, 2, f"conv_forward(x, w, b, {param}) {where}", "(out, cache)")
+        as_array(out, what=f"conv_forward(x, w, b, {param}) {where}", shape=_out_shape(*calls[1]))
+        _, small_cache = _tuple(conv_forward(*[a.copy() for a in calls[0]], dict(param)), 2,
+                                f"conv_forward(x, w, b, {param})", "(out, cache)")
+        douts = [rng.standard_normal(_out_shape(*c)) for c in calls]
+        assert_vectorised(lambda: conv_backward(douts[0].copy(), small_cache),
+                          lambda: conv_backward(douts[1].copy(), cache), conv_backward, UNITS,
+                          f"conv_backward(dout, cache) {where}", unit, dimension)
+
+
+def _out_shape(x, w, b):
+    """A stride-1 unpadded convolution's output shape, for the vectorisation check."""
+    return (x.shape[0], w.shape[0], x.shape[2] - w.shape[2] + 1, x.shape[3] - w.shape[3] + 1)
 
 
 # --- hidden -----------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from autograder.checks.cases import check
 from autograder.checks.compare import (as_array, assert_close, assert_grad, describe,
                                        expect_value_error, float_value)
 from autograder.checks.gradcheck import distinct_values, numerical_gradient_array
-from autograder.checks.timing import within_budget
+from autograder.checks.timing import UNITS, assert_vectorised
 
 OK_FORMAT = False
 
@@ -63,15 +63,22 @@ PREVIEW_MAX_LOSS = 0.9
 starts at about ln 4 = 1.39 and the reference's is 0.78 by then (the accuracy after so few
 steps moves with every detail of the gradients; the loss does not)."""
 
-VECTOR_SHAPE = (1, 1, 300, 300)
-"""The input of the vectorisation checks: one 300x300 image (90,000 output pixels of a 1x1
-kernel, 22,500 windows of a 2x2 pool), so little arithmetic per pixel that a Python loop over
-the pixels or windows (0.5 microseconds each at the very least) exceeds the budget several
-times, while a vectorised layer takes about a millisecond (see ex5_backprop's check)."""
+CONV_REGIMES = (
+    ("image", "the batch", lambda n: ((n, 1, 1, 1), 1, 1)),
+    ("input channel", "the input channels", lambda n: ((1, n, 1, 1), n, 1)),
+    ("output channel", "the output channels", lambda n: ((1, 1, 1, 1), 1, n)),
+    ("output pixel", "the output pixels", lambda n: ((1, 1, 1, n), 1, 1)),
+)
+"""The convolution's vectorisation inputs, ``(unit, dimension, n -> (x's shape, C_in,
+C_out))`` with a 1x1 kernel: each grows one dimension no loop may run over from
+``timing.UNITS[0]`` to ``UNITS[1]`` (``timing.PER_UNIT_BUDGET`` says what was measured)."""
 
-CPU_BUDGET = 0.015
-"""CPU seconds one call of a vectorisation check may take (the smallest of three runs; see
-ex5_backprop's check for the measured margins)."""
+POOL_REGIMES = (
+    ("image", "the batch", lambda n: (n, 1, 2, 2)),
+    ("channel", "the channels", lambda n: (1, n, 2, 2)),
+    ("window", "the windows", lambda n: (1, 1, 2, 2 * n)),
+)
+"""MaxPooling(2, 2)'s vectorisation inputs, ``(unit, dimension, n -> x's shape)``."""
 
 WEIGHTS_LAYOUT = {"Conv2D": "(C_out, C_in, K, K)", "Linear": "(in_features, out_features)"}
 """The axes of each layer's weights, as the docstrings give them."""
@@ -425,29 +432,33 @@ def test_conv_errors(Conv2D):
 @check(points=0.5)
 def test_conv_vectorised(Conv2D):
     rng = np.random.default_rng(5506)
-    x, dout = rng.standard_normal(VECTOR_SHAPE), rng.standard_normal(VECTOR_SHAPE)
-    conv = _conv(Conv2D, 1, 1, 1, 1, 0, rng.standard_normal((1, 1, 1, 1)), np.zeros(1))
-    _vectorised(conv, "Conv2D(1, 1, 1, 1, 0)", x, dout, "output pixels")
+    for unit, dimension, shapes in CONV_REGIMES:
+        layers, inputs = [], []
+        for n in UNITS:
+            x_shape, c_in, c_out = shapes(n)
+            layers.append(_conv(Conv2D, c_in, c_out, 1, 1, 0,
+                                rng.standard_normal((c_out, c_in, 1, 1)), rng.standard_normal(c_out)))
+            inputs.append(rng.standard_normal(x_shape))
+        x_shape, c_in, c_out = shapes(UNITS[1])
+        outs = [(x.shape[0], shapes(n)[2], x.shape[2], x.shape[3]) for n, x in zip(UNITS, inputs)]
+        _vectorised(layers, _call(c_in, c_out, 1, 1, 0), inputs, outs, rng, unit, dimension)
 
 
-def _vectorised(layer, call, x, dout, units):
-    """``layer.forward(x)`` and ``layer.backward(dout)`` each within ``CPU_BUDGET``."""
-    count = dout.size
-    where = f"for x of shape {x.shape} ({count:,} {units})"
-    budget = (f"a vectorised layer meets this budget with room to spare, while a Python loop "
-              f"over the {units} (or the windows of an im2col) takes several times more. "
-              f"Vectorise: no Python loop over the batch, the channels or the output pixels "
-              f"(the conventions)")
-    out, seconds = within_budget(lambda: layer.forward(x.copy()), layer, CPU_BUDGET)
-    _arr(out, f"{call}.forward(x) {where}", dout.shape)
-    if seconds > CPU_BUDGET:
-        raise AssertionError(f"{call}.forward(x) {where} took {seconds:.2f} s of CPU time, expected at most "
-                             f"{CPU_BUDGET:g} s; {budget}")
-    dx, seconds = within_budget(lambda: layer.backward(dout.copy()), layer, CPU_BUDGET)
-    _arr(dx, f"{call}.backward(grad_out) {where}", x.shape)
-    if seconds > CPU_BUDGET:
-        raise AssertionError(f"{call}.backward(grad_out) {where} took {seconds:.2f} s of CPU time, expected at most "
-                             f"{CPU_BUDGET:g} s; {budget}")
+def _vectorised(layers, call, inputs, out_shapes, rng, unit, dimension):
+    """Two layers of one class, on a small and a large input of one dimension: forward and
+    backward must each grow by at most ``PER_UNIT_BUDGET`` a unit (``timing.assert_vectorised``);
+    the layers are used in turn, so each keeps its own state."""
+    small, large = layers
+    where = f"for x of shape {inputs[1].shape}"
+    out = assert_vectorised(lambda: small.forward(inputs[0].copy()),
+                            lambda: large.forward(inputs[1].copy()), large, UNITS,
+                            f"{call}.forward(x) {where}", unit, dimension)
+    _arr(out, f"{call}.forward(x) {where}", out_shapes[1])
+    douts = [rng.standard_normal(shape) for shape in out_shapes]
+    dx = assert_vectorised(lambda: small.backward(douts[0].copy()),
+                           lambda: large.backward(douts[1].copy()), large, UNITS,
+                           f"{call}.backward(grad_out) {where}", unit, dimension)
+    _arr(dx, f"{call}.backward(grad_out) {where}", inputs[1].shape)
 
 
 @check(points=1.5, hidden=True)
@@ -607,10 +618,11 @@ def test_maxpool_errors(MaxPooling):
 @check(points=0.5)
 def test_maxpool_vectorised(MaxPooling):
     rng = np.random.default_rng(5525)
-    x = rng.standard_normal(VECTOR_SHAPE)
-    n, c, h, w = VECTOR_SHAPE
-    dout = rng.standard_normal((n, c, h // 2, w // 2))
-    _vectorised(MaxPooling(2, 2), "MaxPooling(2, 2)", x, dout, "windows")
+    for unit, dimension, shape in POOL_REGIMES:
+        inputs = [rng.standard_normal(shape(n)) for n in UNITS]
+        outs = [(n, c, h // 2, w // 2) for n, c, h, w in (x.shape for x in inputs)]
+        _vectorised([MaxPooling(2, 2), MaxPooling(2, 2)], "MaxPooling(2, 2)", inputs, outs, rng,
+                    unit, dimension)
 
 
 @check(points=0.5, hidden=True)
