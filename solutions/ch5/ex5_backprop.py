@@ -54,8 +54,10 @@ Problem (Neural Networks and Deep Learning, chapter 5 exercises):
       The checks give every backward the cache its forward returned, untouched, possibly
       after copying it between processes: build caches from arrays, numbers, strings,
       tuples and dicts only.
-    - 参数不合法时抛出 ``ValueError``,信息中给出相关的数。
-      Bad arguments raise ``ValueError`` naming the numbers.
+    - 参数不合法时抛出 ``ValueError``,信息中给出出错的数(形状可以写成 (3, 3)、3x3、3×3 或 3 by 3;要求 int 的参数不接受 2.0 这样的浮点数)。
+      Bad arguments raise ``ValueError`` whose message names the numbers that are wrong (a
+      shape may be written (3, 3), 3x3, 3×3 or 3 by 3; an argument that must be an int
+      does not accept a float such as 2.0).
 """
 
 import numpy as np
@@ -116,7 +118,7 @@ def conv_forward(x, w, b, conv_param):
 
     Raises:
         ValueError: for shapes that do not fit together, a kernel larger than the padded
-            input, a stride below 1 or a negative pad.
+            input, a stride that is not an int >= 1 or a pad that is not an int >= 0.
     """
     # ====== SOLUTION BEGIN ======
     x = np.asarray(x, dtype=np.float64)
@@ -207,7 +209,7 @@ def pool_forward(x, pool_param):
 
     Raises:
         ValueError: for an unknown mode, a window larger than the input, a size or stride
-            below 1, or x that is not 4-D.
+            that is not an int >= 1, or x that is not 4-D.
     """
     # ====== SOLUTION BEGIN ======
     x = np.asarray(x, dtype=np.float64)

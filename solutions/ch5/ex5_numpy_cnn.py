@@ -66,8 +66,10 @@ Problem (Neural Networks and Deep Learning, chapter 5):
       channels and the output pixels (or windows) grow from 32 to 4,096: each forward and
       backward may cost 0.5 microseconds of CPU time more per unit, which vectorised code
       (im2col, strides, FFT) meets easily and a Python loop over them does not.
-    - 参数不合法时抛出 ``ValueError``,信息中给出不对的数。
-      Bad arguments raise ``ValueError`` with the numbers that are wrong.
+    - 参数不合法时抛出 ``ValueError``,信息中给出出错的数(形状可以写成 (3, 3)、3x3、3×3 或 3 by 3;要求 int 的参数不接受 2.0 这样的浮点数)。
+      Bad arguments raise ``ValueError`` whose message names the numbers that are wrong (a
+      shape may be written (3, 3), 3x3, 3×3 or 3 by 3; an argument that must be an int
+      does not accept a float such as 2.0).
 """
 
 import numpy as np

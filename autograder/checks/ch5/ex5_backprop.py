@@ -342,6 +342,8 @@ def test_conv_errors(conv_forward, conv_backward):
             ((np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 5, 5)), b, {"stride": 1, "pad": 1}),
              "the 5x5 kernel is larger than the padded 4x4 input", ("5",)),
             ((x, w, b, {"stride": 0, "pad": 0}), "stride 0 is below 1", ("0",)),
+            ((x, w, b, {"stride": 2.0, "pad": 0}), "stride 2.0 is a float, not an int", ("2.0",)),
+            ((x, w, b, {"stride": 1, "pad": 1.0}), "pad 1.0 is a float, not an int", ("1.0",)),
             ((x, w, b, {"stride": 1, "pad": -1}), "the pad is negative", ("-1",))]:
         expect_value_error(lambda: conv_forward(*[a.copy() if isinstance(a, np.ndarray) else a
                                                   for a in args]),
@@ -362,6 +364,8 @@ def test_pool_errors(pool_forward, pool_backward):
              "the 3x3 window is larger than the 2x4 input", ("3",)),
             (x, {"mode": "max", "size": 0, "stride": 1}, "size 0 is below 1", ("0",)),
             (x, {"mode": "avg", "size": 2, "stride": 0}, "stride 0 is below 1", ("0",)),
+            (x, {"mode": "max", "size": 2, "stride": 2.0}, "stride 2.0 is a float, not an int",
+             ("2.0",)),
             (np.zeros((4, 4)), {"mode": "max", "size": 2, "stride": 2}, "x is not 4-D",
              ("(4, 4)",))]:
         expect_value_error(lambda: pool_forward(x_.copy(), dict(param)),

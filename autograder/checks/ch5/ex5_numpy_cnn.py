@@ -407,11 +407,13 @@ def test_conv_parameter_shapes(Conv2D):
 def test_conv_errors(Conv2D):
     for args, why, shows in [((0, 2, 3, 1, 0), "in_channels 0 is not a positive int", ("0",)),
                              ((1, 2, 2.5, 1, 0), "kernel_size 2.5 is not an int", ("2.5",)),
+                             ((1, 2, 3.0, 1, 0), "kernel_size 3.0 is a float, not an int", ("3.0",)),
+                             ((1, 2, 3, 2.0, 0), "stride 2.0 is a float, not an int", ("2.0",)),
                              ((1, 2, 3, 0, 0), "stride 0 is not a positive int", ("0",)),
                              ((1, 2, 3, 1, -1), "padding -1 is negative", ("-1",))]:
         expect_value_error(lambda: Conv2D(*args), what=f"Conv2D{args}", why=why, shows=shows)
     conv = _conv(Conv2D, 2, 2, 3, 1, 0, np.ones((2, 2, 3, 3)), np.zeros(2))
-    for x_shape, why, shows in [((1, 3, 5, 5), "x has 3 channels, the layer 2", ("(1, 3, 5, 5)",)),
+    for x_shape, why, shows in [((1, 3, 5, 5), "x has 3 channels, the layer 2", (3, 2)),
                                 ((2, 5, 5), "x is not 4-D", ("(2, 5, 5)",)),
                                 ((1, 2, 2, 6), "the input is smaller than the 3x3 kernel", ("3",))]:
         expect_value_error(lambda: conv.forward(np.zeros(x_shape)),
@@ -593,7 +595,8 @@ def test_maxpool_ties(MaxPooling):
 @check(points=0.25)
 def test_maxpool_errors(MaxPooling):
     for args, why, shows in [((0, 2), "ksize 0 is not a positive int", ("0",)),
-                             ((2, 0), "stride 0 is not a positive int", ("0",))]:
+                             ((2, 0), "stride 0 is not a positive int", ("0",)),
+                             ((2.0, 2), "ksize 2.0 is a float, not an int", ("2.0",))]:
         expect_value_error(lambda: MaxPooling(*args), what=f"MaxPooling{args}", why=why,
                            shows=shows)
     pool = MaxPooling(3, 1)
@@ -762,7 +765,8 @@ def test_linear_parameter_shapes(Linear):
 @check(points=0.25)
 def test_linear_errors(Linear):
     for args, why, shows in [((3, 0), "out_features 0 is not a positive int", ("0",)),
-                             ((-1, 2), "in_features -1 is not a positive int", ("-1",))]:
+                             ((-1, 2), "in_features -1 is not a positive int", ("-1",)),
+                             ((3.0, 2), "in_features 3.0 is a float, not an int", ("3.0",))]:
         expect_value_error(lambda: Linear(*args), what=f"Linear{args}", why=why, shows=shows)
     lin = _linear(Linear, 3, 2, _LIN_W, _LIN_B)
     for x_shape in [(2, 4), (3,)]:
