@@ -205,6 +205,13 @@ def test_conv_params_random(conv_params):
                    what=f"conv_params({c_in}, {c_out}, {k})")
         assert_int(conv_params(c_in, c_out, k, bias=True), k * k * c_in * c_out + c_out,
                    what=f"conv_params({c_in}, {c_out}, {k}, bias=True)")
+    # counts above 2**24 = 16,777,216 with odd factors: float32 arithmetic is no longer exact
+    for args, expected in [((1023, 4097, 5), 104_780_775), ((4095, 4097, 3), 150_994_935),
+                           ((4097, 4095, 3, True), 150_994_935 + 4095)]:
+        assert_int(conv_params(*args[:3], bias=len(args) == 4), expected,
+                   what=f"conv_params({', '.join(map(str, args[:3]))}"
+                        f"{', bias=True' if len(args) == 4 else ''}) (above 2**24: integer "
+                        f"arithmetic only)")
 
 
 @check(points=1, hidden=True)

@@ -170,9 +170,11 @@ costs far more than the arithmetic (``timing.PER_UNIT_BUDGET`` says what was mea
 # (N, C, H, W, F, K, stride, pad): "same" padding; stride 2 with a remainder column; K = 5
 # with pad 2 and stride 2 (a remainder row and column of the padded input); 1x1 kernels;
 # K = 2 with stride 3 and pad 1 (remainders); a pad of 2 around a 3x3 input, so that some
-# windows lie mostly in the padding.
+# windows lie mostly in the padding; a pad of 3 with K = 2 (pad >= K, which the docstring
+# allows: some windows lie wholly in the padding).
 CONV_SHAPES = [(2, 2, 5, 5, 3, 3, 1, 1), (2, 3, 7, 6, 2, 3, 2, 0), (1, 2, 6, 6, 2, 5, 2, 2),
-               (2, 1, 4, 5, 3, 1, 1, 0), (1, 2, 5, 4, 2, 2, 3, 1), (1, 1, 3, 3, 2, 3, 2, 2)]
+               (2, 1, 4, 5, 3, 1, 1, 0), (1, 2, 5, 4, 2, 2, 3, 1), (1, 1, 3, 3, 2, 3, 2, 2),
+               (1, 2, 3, 2, 2, 2, 1, 3)]
 
 # (N, C, H, W, size, stride): tiling 2/2; overlapping 3/2; overlapping 3/2 with a remainder
 # row; 2/3 with gaps between the windows and a remainder column; 3/1, heavy overlap;
@@ -311,6 +313,13 @@ def test_avgpool_public(pool_forward, pool_backward):
          "overlapping windows add their shares, each divided by 3*3")])
 
 
+# A 2x2 window whose values differ by 2**-40: the maximum is x[0, 1]; a float32 copy or
+# np.isclose against the maximum takes x[0, 0] for it.
+X_POOL_NEAR = np.array([[[[1.0, 1.0 + 2.0 ** -40], [1.0 - 2.0 ** -40, 0.5]]]])
+DOUT_POOL_NEAR = np.array([[[[3.0]]]])
+DX_POOL_NEAR = np.array([[[[0.0, 3.0], [0.0, 0.0]]]])
+
+
 @check(points=0.5)
 def test_maxpool_ties_public(pool_forward, pool_backward):
     _check_pools(pool_forward, pool_backward, "max", [
@@ -318,7 +327,10 @@ def test_maxpool_ties_public(pool_forward, pool_backward):
          "windows with tied maxima: only the first maximum in row-major order gets the gradient"),
         (X_POOL_4, 3, DOUT_POOL_4, MAX_POOL_4, MAX_DX_POOL_4,
          "overlapping windows, each with a tied maximum 6: only its first 6 in row-major order "
-         "gets the window's gradient")])
+         "gets the window's gradient"),
+        (X_POOL_NEAR, 2, DOUT_POOL_NEAR, X_POOL_NEAR[:, :, :1, 1:], DX_POOL_NEAR,
+         "a window whose values differ by 2**-40 (equal in float32, close for np.isclose): "
+         "only the true maximum gets the gradient")])
 
 
 @check(points=1)

@@ -579,13 +579,20 @@ _DX_TIES_OVERLAP = np.array([[[[0.0, 1.0, 2.0, 0.0, 0.0],
                                [0.0, 0.0, 0.0, 0.0, 0.0]]]])
 
 
+# A 2x2 window whose values differ by 2**-40: the maximum is x[0, 1].
+_X_NEAR = np.array([[[[1.0, 1.0 + 2.0 ** -40], [1.0 - 2.0 ** -40, 0.5]]]])
+_DX_NEAR = np.array([[[[0.0, 3.0], [0.0, 0.0]]]])
+
+
 @check(points=0.5)
 def test_maxpool_ties(MaxPooling):
     for k, s, x, out, dout, dx, note in [
             (2, 2, _X_TIES, [[5.0, 7.0], [3.0, 4.0]], [[1.0, -2.0], [3.0, 0.5]], _DX_TIES,
              "windows with tied maxima"),
             (3, 2, _X_TIES_OVERLAP, [[6.0, 6.0], [6.0, 6.0]], [[1.0, 2.0], [3.0, 4.0]],
-             _DX_TIES_OVERLAP, "overlapping windows, each with a tied maximum 6")]:
+             _DX_TIES_OVERLAP, "overlapping windows, each with a tied maximum 6"),
+            (2, 2, _X_NEAR, [[1.0 + 2.0 ** -40]], [[3.0]], _DX_NEAR,
+             "a window whose values differ by 2**-40, equal in float32 and close for np.isclose")]:
         pool = MaxPooling(k, s)
         call = f"MaxPooling({k}, {s})"
         assert_close(pool.forward(x.copy()), np.array([[out]]),
@@ -805,10 +812,12 @@ def test_softmax_ce_random(SoftmaxCrossEntropy):
     logits = 3.0 * rng.standard_normal((6, 5))
     logits[1] += 1000.0   # large logits: exp overflows unless the row's max is subtracted
     logits[4] -= 1000.0
-    labels = rng.integers(0, 5, size=6)
+    logits[2] = [0.0, 40.0, -40.0, 1.0, 2.0]  # a large gap within one row: a clipped log
+    labels = rng.integers(0, 5, size=6).astype(np.int32)  # int32 labels are integer labels
+    labels[2] = 2                                 # the class of probability e**-80
     ce = SoftmaxCrossEntropy()
     what = "SoftmaxCrossEntropy().forward(logits, labels) for logits of shape (6, 5) with " \
-           "entries near +1000 and -1000"
+           "entries near +1000 and -1000, a row [0, 40, -40, 1, 2] labelled 2, int32 labels"
     loss = _scalar(ce.forward(logits.copy(), labels.copy()), what)
     assert_close(np.array(loss), np.array(_softmax_ce(logits, labels)), what=what)
     grad = _arr(ce.backward(), "SoftmaxCrossEntropy().backward()", logits.shape)
@@ -1054,7 +1063,7 @@ def _shapes_data():
 def _train(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy, steps):
     """Train the network of ``_NET`` made of the student's layers for ``steps`` SGD steps
     (weights set by the check, from a seed); return the layers, the forward pass and the
-    training losses."""
+    training losses, computed here from the network's logits (``_softmax_ce``)."""
     x_train, y_train, _, _, n_classes = _shapes_data()
     side = x_train.shape[-1]
     channels, pooled = 8, side // 2
@@ -1082,8 +1091,10 @@ def _train(Conv2D, ReLU, MaxPooling, Flatten, Linear, SoftmaxCrossEntropy, steps
         where = f" ({_NET}; training step {step})"
         batch = rng.choice(len(y_train), TRAIN_BATCH, replace=False)
         logits = forward(x_train[batch], step)
-        losses.append(_scalar(ce.forward(logits, y_train[batch]),
-                              "SoftmaxCrossEntropy.forward" + where))
+        _scalar(ce.forward(logits, y_train[batch]), "SoftmaxCrossEntropy.forward" + where)
+        # the loss that earns points is the grader's, from the logits the network gave: a
+        # loss the student's code reports is never trusted
+        losses.append(_softmax_ce(logits, y_train[batch]))
         g = _arr(ce.backward(), "SoftmaxCrossEntropy.backward" + where, logits.shape)
         g = _arr(lin.backward(g), "Linear.backward" + where, (TRAIN_BATCH, features))
         g = _arr(flatten.backward(g), "Flatten.backward" + where,
