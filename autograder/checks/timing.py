@@ -111,8 +111,18 @@ project (``benchmarks/bench_checks.py`` prints the figures): the vectorised refe
 styles take 0.003 to 0.03 microseconds a unit; the leanest Python loop (one matrix product
 a step) 1.7 to 3.3 microseconds a step, an ordinary one 10 to 160."""
 
-UNITS = (32, 4096)
-"""The small and the large size of the dimension a vectorisation check grows."""
+UNITS = (36, 4096)
+"""The small and the large size of the dimension a vectorisation check grows: squares (6 x 6
+and 64 x 64 pixels for the pixels, so that an FFT's sizes stay small: a 1 x 4096 row made
+an FFT of 8,191 points, a prime, at 1.1 microseconds a pixel)."""
+
+
+def side(units: int) -> int:
+    """The side of a square image of ``units`` pixels (``UNITS`` are squares)."""
+    root = int(round(units ** 0.5))
+    if root * root != units:
+        raise ValueError(f"{units} pixels make no square image")
+    return root
 
 
 def assert_vectorised(small: Callable[[], Any], large: Callable[[], Any], owner: Any,

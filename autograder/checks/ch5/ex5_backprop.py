@@ -22,7 +22,7 @@ from autograder.checks.cases import check
 from autograder.checks.compare import (as_array, assert_close, assert_grad, describe,
                                        expect_value_error)
 from autograder.checks.gradcheck import distinct_values, numerical_gradient_array
-from autograder.checks.timing import UNITS, assert_vectorised
+from autograder.checks.timing import UNITS, assert_vectorised, side
 
 OK_FORMAT = False
 
@@ -158,11 +158,11 @@ VECTOR_REGIMES = (
     ("image", "the batch", lambda n: ((n, 1, 1, 1), (1, 1, 1, 1))),
     ("input channel", "the input channels", lambda n: ((1, n, 1, 1), (1, n, 1, 1))),
     ("kernel", "the kernels (output channels)", lambda n: ((1, 1, 1, 1), (n, 1, 1, 1))),
-    ("output pixel", "the output pixels", lambda n: ((1, 1, 1, n), (1, 1, 1, 1))),
+    ("output pixel", "the output pixels", lambda n: ((1, 1, side(n), side(n)), (1, 1, 1, 1))),
 )
 """The vectorisation check's inputs, ``(unit, dimension, n -> (x's shape, w's shape))``: each
 grows one dimension a loop must not run over from ``timing.UNITS[0]`` to ``UNITS[1]``, with a
-1x1 kernel on 1x1 images (a 1 x n row for the pixels), so that a loop over that dimension
+1x1 kernel on 1x1 images (a square image of n pixels for the pixels), so that a loop over that dimension
 costs far more than the arithmetic (``timing.PER_UNIT_BUDGET`` says what was measured)."""
 
 # --- hidden shapes ----------------------------------------------------------------------
@@ -416,17 +416,58 @@ def test_conv_vectorised(conv_forward, conv_backward):
             f"conv_forward(x, w, b, {param}) {where}", unit, dimension)
         out, cache = _tuple(result, 2, f"conv_forward(x, w, b, {param}) {where}", "(out, cache)")
         as_array(out, what=f"conv_forward(x, w, b, {param}) {where}", shape=_out_shape(*calls[1]))
-        _, small_cache = _tuple(conv_forward(*[a.copy() for a in calls[0]], dict(param)), 2,
-                                f"conv_forward(x, w, b, {param})", "(out, cache)")
         douts = [rng.standard_normal(_out_shape(*c)) for c in calls]
-        assert_vectorised(lambda: conv_backward(douts[0].copy(), small_cache),
-                          lambda: conv_backward(douts[1].copy(), cache), conv_backward, UNITS,
-                          f"conv_backward(dout, cache) {where}", unit, dimension)
+        # each backward right after its own forward (timed together): this check judges the
+        # time, whatever a backward reads (test_backward_uses_its_cache)
+        assert_vectorised(
+            *[lambda c=c, d=d: conv_backward(d.copy(), _tuple(
+                conv_forward(*[a.copy() for a in c], dict(param)), 2,
+                f"conv_forward(x, w, b, {param})", "(out, cache)")[1])
+              for c, d in zip(calls, douts)], conv_backward, UNITS,
+            f"conv_forward then conv_backward(dout, cache) {where}", unit, dimension)
 
 
 def _out_shape(x, w, b):
     """A stride-1 unpadded convolution's output shape, for the vectorisation check."""
     return (x.shape[0], w.shape[0], x.shape[2] - w.shape[2] + 1, x.shape[3] - w.shape[3] + 1)
+
+
+@check(points=0.5)
+def test_backward_uses_its_cache(conv_forward, conv_backward, pool_forward, pool_backward):
+    """Each backward works from the cache it is given: two forwards first, then the backward
+    of the first (twice, with different douts), against what it gives right after its own
+    forward."""
+    rng = np.random.default_rng(5820)
+    xa, xb = rng.standard_normal((2, 2, 4, 4)), rng.standard_normal((3, 2, 5, 3))
+    w, b = rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    param = {"stride": 1, "pad": 1}
+    outs = {s: _conv_out_shape(x, w, param) for s, x in (("a", xa), ("b", xb))}
+    douts = [rng.standard_normal(outs["a"]), rng.standard_normal(outs["a"])]
+    story = (f"for the cache of {_conv_call(xa, w, param)}, given after a second conv_forward "
+             f"for x of shape {xb.shape}")
+    for dout in douts:
+        alone, _ = _conv_grads(conv_forward, conv_backward, xa, w, b, param, dout)
+        _, cache_a = _conv(conv_forward, xa, w, b, param)
+        _conv(conv_forward, xb, w, b, param)
+        got = _tuple(conv_backward(dout.copy(), cache_a), 3, "conv_backward(dout, cache)",
+                     "(dx, dw, db)")
+        for g, want, label in zip(got, alone, ("dx", "dw", "db")):
+            assert_close(as_array(g, what=f"conv_backward: {label} {story}"),
+                         as_array(want, what=f"conv_backward: {label}"),
+                         what=f"conv_backward: {label} {story}, against the same call right "
+                              f"after its own forward (backward reads only its cache)")
+    pool_param = {"mode": "max", "size": 2, "stride": 2}
+    pa, pb = rng.standard_normal((2, 2, 4, 4)), rng.standard_normal((1, 2, 6, 2))
+    dout = rng.standard_normal(_pool_out_shape(pa, pool_param))
+    _, cache = _pool(pool_forward, pa, pool_param)
+    alone = as_array(pool_backward(dout.copy(), cache), what="pool_backward(dout, cache)")
+    _, cache_a = _pool(pool_forward, pa, pool_param)
+    _pool(pool_forward, pb, pool_param)
+    assert_close(as_array(pool_backward(dout.copy(), cache_a), what="pool_backward(dout, cache)"),
+                 alone, what=f"pool_backward(dout, cache) for the cache of "
+                             f"{_pool_call(pa, pool_param)}, given after a second pool_forward "
+                             f"for x of shape {pb.shape}, against the same call right after its "
+                             f"own forward (backward reads only its cache)")
 
 
 # --- hidden -----------------------------------------------------------------------------
@@ -466,7 +507,7 @@ def _check_conv_grad(conv_forward, conv_backward, seed, wrt):
         assert_grad(got, numeric, what=f"{wrt} of {what}, against the numerical gradient")
 
 
-@check(points=3, hidden=True)
+@check(points=2.5, hidden=True)
 def test_conv_dx_random(conv_forward, conv_backward):
     _check_conv_grad(conv_forward, conv_backward, 5802, "dx")
 

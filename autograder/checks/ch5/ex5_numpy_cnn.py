@@ -37,7 +37,7 @@ from autograder.checks.cases import check
 from autograder.checks.compare import (as_array, assert_close, assert_grad, describe,
                                        expect_value_error, float_value)
 from autograder.checks.gradcheck import distinct_values, numerical_gradient_array
-from autograder.checks.timing import UNITS, assert_vectorised
+from autograder.checks.timing import UNITS, assert_vectorised, side
 
 OK_FORMAT = False
 
@@ -67,7 +67,7 @@ CONV_REGIMES = (
     ("image", "the batch", lambda n: ((n, 1, 1, 1), 1, 1)),
     ("input channel", "the input channels", lambda n: ((1, n, 1, 1), n, 1)),
     ("output channel", "the output channels", lambda n: ((1, 1, 1, 1), 1, n)),
-    ("output pixel", "the output pixels", lambda n: ((1, 1, 1, n), 1, 1)),
+    ("output pixel", "the output pixels", lambda n: ((1, 1, side(n), side(n)), 1, 1)),
 )
 """The convolution's vectorisation inputs, ``(unit, dimension, n -> (x's shape, C_in,
 C_out))`` with a 1x1 kernel: each grows one dimension no loop may run over from
@@ -76,7 +76,7 @@ C_out))`` with a 1x1 kernel: each grows one dimension no loop may run over from
 POOL_REGIMES = (
     ("image", "the batch", lambda n: (n, 1, 2, 2)),
     ("channel", "the channels", lambda n: (1, n, 2, 2)),
-    ("window", "the windows", lambda n: (1, 1, 2, 2 * n)),
+    ("window", "the windows", lambda n: (1, 1, 2 * side(n), 2 * side(n))),
 )
 """MaxPooling(2, 2)'s vectorisation inputs, ``(unit, dimension, n -> x's shape)``."""
 
