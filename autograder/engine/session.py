@@ -179,15 +179,15 @@ class Session:
                                  f"limit is {cap:,} bytes)]")
         return text
 
-    def cpu_seconds(self) -> Optional[float]:
-        """CPU seconds the current worker has used so far, read from ``/proc`` on this side
-        (``cpu.cpu_seconds``: all its threads and processes); None without a worker. In the
+    def cpu_reading(self) -> Optional[cpu.Reading]:
+        """The current worker's CPU time so far, read from ``/proc`` on this side
+        (``cpu.reading``: all its threads and processes); None without a worker. In the
         local mode the worker is this process."""
         worker = self.worker
         if worker is None:
             return None
         proc = getattr(worker, "proc", None)
-        return cpu.cpu_seconds(proc.pid if proc is not None else os.getpid())
+        return cpu.reading(proc.pid if proc is not None else os.getpid())
 
     # -- the environment ----------------------------------------------------------------------
     def env(self) -> dict[str, Any]:

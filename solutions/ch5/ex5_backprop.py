@@ -29,11 +29,11 @@ Problem (Neural Networks and Deep Learning, chapter 5 exercises):
     Vectorise: no Python loop over the batch, the channels or the output pixels of a
     convolution (use ``np.lib.stride_tricks.sliding_window_view`` or im2col; a loop over the
     K*K kernel offsets is fine). The checks time conv_forward and conv_backward as the batch,
-    the input channels, the kernels and the output pixels grow from 36 to 4,096 (1x1
-    kernels, 1x1 images): each call may cost 0.5 microseconds of CPU time more per unit,
+    the input channels, the kernels and the output pixels grow from 25 to 3,969 (1x1
+    kernels, 1x1 images): each call may cost 0.8 microseconds of CPU time more per unit,
     which vectorised code (im2col, strides, FFT) meets easily and a Python loop over that
-    dimension does not. 检查程序让批量、输入通道、卷积核个数和输出像素分别从 36 增加到 4096
-    (1x1 卷积核,1x1 图像)并计时:每多一个单位,每次调用最多多用 0.5 微秒 CPU 时间。
+    dimension does not. 检查程序让批量、输入通道、卷积核个数和输出像素分别从 25 增加到 3969
+    (1x1 卷积核,1x1 图像)并计时:每多一个单位,每次调用最多多用 0.8 微秒 CPU 时间。
 
 约定 / Conventions:
     - float64 数组,NCHW:x 为 (N, C, H, W);卷积核 w 为 (F, C, K, K)(方形),偏置 b 为 (F,)。

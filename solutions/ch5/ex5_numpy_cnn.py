@@ -56,15 +56,15 @@ Problem (Neural Networks and Deep Learning, chapter 5):
     - 向量化:不要对批量、通道或输出像素写 Python 循环(用
       ``numpy.lib.stride_tricks.sliding_window_view`` 和矩阵乘法,即 im2col;用 ``np.add.at``
       累加到重复的位置)。对 K*K 个核内偏移循环可以。检查程序让批量、通道和输出像素
-      (或窗口)分别从 36 增加到 4096,为 Conv2D(1x1 卷积核)和 MaxPooling(2, 2) 计时:每多一个
-      单位,每次前向和反向最多多用 0.5 微秒 CPU 时间,向量化的代码轻松满足,对它们的 Python
+      (或窗口)分别从 25 增加到 3969,为 Conv2D(1x1 卷积核)和 MaxPooling(2, 2) 计时:每多一个
+      单位,每次前向和反向最多多用 0.8 微秒 CPU 时间,向量化的代码轻松满足,对它们的 Python
       循环则不行。
       Vectorise: no Python loop over the batch, the channels or the output pixels
       (``numpy.lib.stride_tricks.sliding_window_view`` and matrix products, i.e. im2col;
       ``np.add.at`` to add into repeated positions). A loop over the K*K kernel offsets
       is fine. The checks time Conv2D (a 1x1 kernel) and MaxPooling(2, 2) as the batch, the
-      channels and the output pixels (or windows) grow from 36 to 4,096: each forward and
-      backward may cost 0.5 microseconds of CPU time more per unit, which vectorised code
+      channels and the output pixels (or windows) grow from 25 to 3,969: each forward and
+      backward may cost 0.8 microseconds of CPU time more per unit, which vectorised code
       (im2col, strides, FFT) meets easily and a Python loop over them does not.
     - 参数不合法时抛出 ``ValueError``,信息中给出出错的数(形状可以写成 (3, 3)、3x3、3×3 或 3 by 3;要求 int 的参数不接受 2.0 这样的浮点数)。
       Bad arguments raise ``ValueError`` whose message names the numbers that are wrong (a

@@ -98,3 +98,18 @@ def test_the_grader_reads_the_workers_cpu_time(env, name):
 def test_growth_refuses_sizes_that_do_not_grow():
     with pytest.raises(ValueError, match="32 and 32"):
         timing.growth(lambda: 0, lambda: 0, None, (32, 32), 1e-6)
+
+
+def test_between_two_readings_a_thread_that_ended_counts_and_old_ones_do_not():
+    from autograder.engine.cpu import reading, seconds_between
+
+    t = threading.Thread(target=_burn, args=(0.3,))  # ends before the readings: not counted
+    t.start()
+    t.join()
+    start = reading(os.getpid())
+    quiet = seconds_between(start, reading(os.getpid()))
+    assert quiet < 0.01, quiet
+    t = threading.Thread(target=_burn, args=(0.2,))  # starts and ends between them: counted
+    t.start()
+    t.join()
+    assert seconds_between(start, reading(os.getpid())) >= 0.15
