@@ -19,18 +19,27 @@ a Python loop pays at least a microsecond per step.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import time
 from typing import Any, Callable, Optional
 
 _process_time = time.process_time  # this module's copy: a student's patch of time changes nothing
 
-try:  # the engine is there in the grader, the tests and the handout's local check
-    from autograder.engine import cpu as _cpu
-    from autograder.engine.proxy import StudentMethod, StudentObject
-except ImportError:  # pragma: no cover - a copy of the checks without the engine
-    _cpu = None
-    StudentMethod = StudentObject = ()  # type: ignore[assignment,misc]
+
+
+def _engine(name: str) -> Any:
+    """An engine module when the engine is there (the grader, the tests, the handout's local
+    check), else None: the checks' helpers do not need it (the build ships them alone), so it
+    is looked up at run time, not imported."""
+    module = sys.modules.get(f"autograder.engine.{name}")
+    if module is None:
+        try:
+            module = importlib.import_module(f"autograder.engine.{name}")
+        except ImportError:  # pragma: no cover - a copy of the checks without the engine
+            return None
+    return module
 
 CPU_ATTRIBUTE = "_nndl_cpu_seconds"
 """The attribute the grading engine's worker answers with the CPU seconds of the last call as
@@ -38,10 +47,14 @@ it measured them (``autograder.engine.worker.CPU_ATTRIBUTE``); no budget relies 
 
 
 def _session(owner: Any) -> Any:
-    """The engine session a proxy belongs to, or None for an object in this process."""
-    if isinstance(owner, StudentMethod):
+    """The engine session a proxy belongs to, or None for an object in this process (a
+    proxy exists only once the engine's ``proxy`` module is loaded)."""
+    proxy = sys.modules.get("autograder.engine.proxy")
+    if proxy is None:
+        return None
+    if isinstance(owner, proxy.StudentMethod):
         owner = object.__getattribute__(owner, "_nndl_obj")
-    if isinstance(owner, StudentObject):
+    if isinstance(owner, proxy.StudentObject):
         return object.__getattribute__(owner, "_nndl_session")
     return None
 
@@ -53,8 +66,9 @@ def _reading(session: Any) -> Any:
         figure = session.cpu_reading()
         if figure is not None:
             return figure
-    if _cpu is not None:
-        figure = _cpu.reading(os.getpid())
+    cpu = _engine("cpu")
+    if cpu is not None:
+        figure = cpu.reading(os.getpid())
         if figure is not None:
             return figure
     return _process_time()
@@ -62,7 +76,7 @@ def _reading(session: Any) -> Any:
 
 def _between(start: Any, end: Any) -> float:
     if isinstance(start, tuple) and isinstance(end, tuple):
-        return _cpu.seconds_between(start, end)
+        return _engine("cpu").seconds_between(start, end)
     if isinstance(start, float) and isinstance(end, float):
         return max(end - start, 0.0)
     return 0.0  # the worker changed in between (lost and restarted): the call failed anyway

@@ -29,8 +29,8 @@ def test_a_loop_fails_and_a_vectorised_call_passes():
 
 
 def test_a_loop_in_a_helper_thread_is_counted_in_process():
-    def threaded(n):
-        t = threading.Thread(target=_loop, args=(n,))
+    def threaded(n):  # ten steps a unit: more than the two ticks an ended thread may hide
+        t = threading.Thread(target=_loop, args=(10 * n,))
         t.start()
         t.join()
     with pytest.raises(AssertionError, match="per element more"):
