@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_checks.py [--chapter ch5]
 
 Prints one line per exercise: the wall time of loading the reference and running all its
-checks with ``autograder.checks.runner``, the score, and any check the reference fails; an
+checks with ``autograder.checks.runner``, the score, the CPU time of the same work (the
+figure to compare across versions on a shared machine), and any check the reference fails; an
 exercise without a check file, checks or reference yet is reported as not implemented. Then
 the total of the exercises in ``TARGETS`` against its budget. Calls into student code cost
 about 0.1 ms more each under the isolated grading engine; this measures the checks' own cost.
@@ -38,6 +39,8 @@ class Row:
     score: float
     points: float
     note: str
+    cpu: Optional[float] = None
+    """CPU seconds of this process for the same work (the checks' cost, whatever the load)."""
 
 
 def bench_exercise(exercise: Exercise, solutions: Path, chapter: str) -> Row:
@@ -50,7 +53,7 @@ def bench_exercise(exercise: Exercise, solutions: Path, chapter: str) -> Row:
                    f"not implemented yet ({', '.join(missing)} missing)")
     if not exercise.checks:
         return Row(exercise.id, None, 0.0, 0.0, "not implemented yet (no checks in the manifest)")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         check_file = load_check_file(exercise.check_file)
         env = load_student_file(reference)
@@ -58,11 +61,11 @@ def bench_exercise(exercise: Exercise, solutions: Path, chapter: str) -> Row:
         return Row(exercise.id, None, 0.0, exercise.points,
                    f"could not be run: {type(exc).__name__}: {exc}")
     results = [run_case(case, env, str(reference)) for case in check_file.cases]
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     failed = [r.name for r in results if not r.passed]
     note = f"the reference FAILS {failed}" if failed else ""
     return Row(exercise.id, seconds, sum(r.score for r in results),
-               sum(r.points for r in results), note)
+               sum(r.points for r in results), note, cpu)
 
 
 def bench(chapter: Chapter, solutions: Path = ROOT / "solutions") -> list[Row]:
@@ -77,10 +80,13 @@ def report(rows: list[Row], chapter: str) -> str:
         if r.seconds is None:
             lines.append(f"  {r.exercise:16s}      -   {r.note}")
         else:
+            cpu = f"  (CPU {r.cpu:.2f} s)" if r.cpu is not None else ""
             lines.append(f"  {r.exercise:16s} {r.seconds:7.2f} s  {r.score:g}/{r.points:g} points"
-                         + (f"  {r.note}" if r.note else ""))
+                         + cpu + (f"  {r.note}" if r.note else ""))
     timed = [r.seconds for r in rows if r.seconds is not None]
-    lines.append(f"  {'all exercises':16s} {sum(timed):7.2f} s")
+    cpus = [r.cpu for r in rows if r.cpu is not None]
+    lines.append(f"  {'all exercises':16s} {sum(timed):7.2f} s"
+                 + (f"  (CPU {sum(cpus):.2f} s)" if cpus else ""))
     if chapter in TARGETS:
         names, budget = TARGETS[chapter]
         parts = {r.exercise: r for r in rows if r.exercise in names}

@@ -269,10 +269,43 @@ def exception_message(exc: BaseException) -> str:
     return _WHERE.sub("", text)
 
 
+MESSAGE_RULE = ("a ValueError's message names the numbers that are wrong; a shape may be "
+                "written (3, 3), 3x3, 3×3 or 3 by 3")
+"""The one rule every stub states (in both languages) for what a ValueError says."""
+
+_SHAPE_TEXT = re.compile(r"\(\s*-?\d+(?:\s*,\s*-?\d+)*\s*,?\s*\)|\[\s*-?\d+(?:\s*,\s*-?\d+)*\s*\]")
+_INT_TEXT = re.compile(r"-?\d+")
+_SEPARATOR = r"\s*(?:,|x|X|×|\*|by|BY)\s*"
+
+
+def _number_pattern(n: int) -> str:
+    """An int as a whole number in text: not part of a longer number, not a float's digits."""
+    return rf"(?<![\d.]){'-' if n < 0 else '(?<!-)'}{abs(n)}(?!\d|\.\d)"
+
+
+def shows_numbers(text: str, item: Any) -> bool:
+    """Whether a message ``text`` shows ``item``: a shape (a tuple of ints, or its text such
+    as "(3, 3)") as its numbers in order in any common notation ((3, 3), [3, 3], 3x3, 3×3,
+    3 x 3, 3*3, 3 by 3); an int (or its text) as a whole number; anything else as text."""
+    numbers_: Optional[list[int]] = None
+    if isinstance(item, tuple) and all(isinstance(v, (int, np.integer)) for v in item):
+        numbers_ = [int(v) for v in item]
+    elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+        numbers_ = [int(item)]
+    elif isinstance(item, str) and (_SHAPE_TEXT.fullmatch(item.strip())
+                                    or _INT_TEXT.fullmatch(item.strip())):
+        numbers_ = [int(v) for v in _INT_TEXT.findall(item)]
+    if not numbers_:
+        return str(item) in text
+    pattern = _SEPARATOR.join(_number_pattern(n) for n in numbers_)
+    return re.search(pattern, text) is not None
+
+
 def expect_value_error(call: Callable[[], Any], *, what: str, why: str,
                        shows: tuple = ()) -> None:
     """Fail unless ``call()`` raises a ``ValueError`` (or a subclass) whose message shows each
-    of ``shows`` (numbers or words, as text); ``why`` says what is wrong with the arguments.
+    of ``shows`` (``shows_numbers``: a shape in any common notation, a whole number, or
+    words); ``why`` says what is wrong with the arguments.
     A stub's ``NotImplementedError`` goes up as it is: the function is not written yet."""
     try:
         got = call()
@@ -280,11 +313,13 @@ def expect_value_error(call: Callable[[], Any], *, what: str, why: str,
         raise
     except ValueError as exc:
         text = exception_message(exc)
-        missing = [str(n) for n in shows if str(n) not in text]
+        missing = [str(n) for n in shows if not shows_numbers(text, n)]
         if missing:
             raise AssertionError(
                 f"{what}: the ValueError ({why}) should say which values are wrong: its message "
-                f"should show {', '.join(map(str, shows))}; got the message {text!r}") from None
+                f"should show {', '.join(map(str, shows))} ({MESSAGE_RULE}); got the message "
+                f"{text!r}\n{what}:ValueError 的信息应给出出错的数 {', '.join(map(str, shows))}"
+                f"(形状可写成 (3, 3)、3x3、3×3 或 3 by 3);得到的信息是 {text!r}") from None
         return
     except Exception as exc:  # noqa: BLE001 - the student's exception is what is checked
         raise AssertionError(f"{what}: expected a ValueError ({why}), got "

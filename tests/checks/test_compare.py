@@ -69,3 +69,34 @@ def test_numbers_are_read_by_the_base_types_own_methods():
     with pytest.raises(AssertionError, match="expected the integer 1, got the bool True"):
         assert_int(True, 1, what="n")
     assert_int(np.int64(589_824), 589_824, what="params")
+
+
+@pytest.mark.parametrize("text,item", [
+    ("kernel 3x3 larger than input 2x4", (3, 3)), ("kernel 3x3 larger than input 2x4", "(2, 4)"),
+    ("x has 3 channels, the layer 2", 3), ("x has 3 channels, the layer 2", "2"),
+    ("got (1, 3, 5, 5)", "(1, 3, 5, 5)"), ("a 3 by 3 kernel", (3, 3)), ("a 3×3 kernel", (3, 3)),
+    ("shape [3, 3]", "(3, 3)"), ("3 x 3", (3, 3)), ("pad -1", "-1"), ("got 2.0", "2.0"),
+    ("b has shape (4,)", "(4,)"), ("b has 4 entries", (4,))])
+def test_a_message_shows_numbers_in_any_common_notation(text, item):
+    from autograder.checks.compare import shows_numbers
+    assert shows_numbers(text, item)
+
+
+@pytest.mark.parametrize("text,item", [
+    ("kernel 13x3", (3, 3)), ("got 3.5", 3), ("pad 1", "-1"), ("(3, 4)", (3, 3)),
+    ("3 then 3", (3, 3)), ("shape (2, 3)", "(3, 2)")])
+def test_other_numbers_are_not_taken_for_them(text, item):
+    from autograder.checks.compare import shows_numbers
+    assert not shows_numbers(text, item)
+
+
+def test_a_value_error_in_3x3_notation_passes_and_a_wrong_one_fails():
+    from autograder.checks.compare import expect_value_error
+    def raises(msg):
+        def call():
+            raise ValueError(msg)
+        return call
+    expect_value_error(raises("kernel 3x3 larger than input 2x4"), what="f(x)", why="too big",
+                       shows=("(3, 3)", (2, 4)))
+    with pytest.raises(AssertionError, match=r"should show \(3, 3\).*\n.*形状可写成"):
+        expect_value_error(raises("kernel too big"), what="f(x)", why="too big", shows=("(3, 3)",))

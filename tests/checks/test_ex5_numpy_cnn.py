@@ -40,13 +40,19 @@ SEED_WITH_TORCH = FIXTURES / "ch5" / "seed" / "with_torch" / "ex5_numpy_cnn.py"
 # - it checks none of its arguments (test_conv_errors and test_maxpool_errors fail: the
 #   docstrings ask for ValueErrors);
 # - its im2col is built by a Python loop over the windows and its MaxPooling loops over
-#   every window (test_conv_vectorised and test_maxpool_vectorised fail: 0.05 s and 0.08 s
-#   of CPU time against a budget of 0.015 s);
+#   every window (test_conv_vectorised and test_maxpool_vectorised fail: about 2.9 and 9
+#   microseconds of CPU time per image more, against 0.8);
 # - its pooling breaks on overlapping windows (test_maxpool_ties, whose second case overlaps,
 #   fails with the same broadcast error as the hidden overlap check);
 # - weights moved between checks (test_conv_grad_b_public 1 -> 0.5, test_conv_forward_random
 #   2 -> 1.5, test_conv_grad_b_random 1 -> 0.5, test_maxpool_forward_public 1 -> 0.5) to make
 #   room for the new checks within the exercise's 30 points.
+# Issue 20 re-derived it: the vectorisation checks now time growth per unit (its im2col loop
+# costs about 2.9 microseconds an image, its pooling 9, against 0.8: both still fail); its
+# Conv2D and MaxPooling keep their own state across two sizes and two layers used in turn
+# (test_conv_pool_keep_their_own_state passes, +0.5), it has no Flatten or Linear (the other
+# state check fails); test_conv_forward_random, which it passes, went 1.5 -> 1 to make room
+# for the two state checks, so the total stays 8.5.
 SEED_OUTCOME = {
     "test_conv_forward_public": True,
     "test_conv_forward_bias_public": False,
@@ -86,6 +92,8 @@ SEED_OUTCOME = {
     "test_softmax_ce_public": False,
     "test_softmax_ce_random": False,
     "test_softmax_ce_errors": False,
+    "test_conv_pool_keep_their_own_state": True,
+    "test_flatten_linear_keep_their_own_state": False,
     "test_module_forward": False,
     "test_module_backward": False,
     "test_module_step": False,
@@ -129,9 +137,9 @@ def test_seed_answer_outcome_is_exact_per_check(seed_results):
     ("test_conv_stride_dx", ["ValueError", "cannot reshape", "in backward"]),
     ("test_conv_stride_grads", ["ValueError", "in backward"]),
     ("test_conv_errors", ["Conv2D(0, 2, 3, 1, 0): expected a ValueError", "got an object of type Conv2D"]),
-    ("test_conv_vectorised", ["Conv2D(1, 1, 1, 1, 0).forward(x)", "s of CPU time, expected at most 0.015 s",
-                              "Vectorise"]),
-    ("test_maxpool_vectorised", ["MaxPooling(2, 2).forward(x)", "22,500 windows", "expected at most 0.015 s"]),
+    ("test_conv_vectorised", ["Conv2D(1, 1, 1, 1, 0).forward(x)", "microseconds of CPU time per image more",
+                              "expected at most 0.8 microseconds", "Vectorise"]),
+    ("test_maxpool_vectorised", ["MaxPooling(2, 2).forward(x)", "3,969 images", "expected at most 0.8"]),
     ("test_maxpool_ties", ["ValueError", "broadcast", "in backward"]),
     ("test_maxpool_forward_random", ["IndexError", "in forward"]),
     ("test_maxpool_backward_remainder", ["ValueError", "broadcast", "in backward"]),

@@ -95,9 +95,8 @@ def test_rot180_errors(rot180):
 @check(points=0.5)
 def test_xcorr2d_errors(xcorr2d):
     for x_shape, w_shape in [((4, 5), (7, 2)), ((6, 3), (2, 5)), ((3, 8), (4, 4))]:
-        (m, n), (u, v) = x_shape, w_shape
-        # the numbers that are too large, and the size they exceed
-        shows = tuple(dict.fromkeys([u, m] if u > m else [v, n]))
+        # the docstring promises both shapes (in any notation: (4, 5), 4x5, 4 by 5)
+        shows = (x_shape, w_shape)
         expect_value_error(lambda: xcorr2d(np.ones(x_shape), np.ones(w_shape)),
                            what=f"xcorr2d(x, w) for x of shape {x_shape}, w of shape {w_shape}",
                            why="the kernel is larger than the image", shows=shows)
@@ -144,29 +143,45 @@ def _read_only(a):
     return a
 
 
+# (x, w) pairs for the "arguments unchanged" rule: a small case, a kernel the size of the
+# image (one output pixel), a 1x1 kernel, and a kernel larger than the image for wide_conv2d.
+UNCHANGED_CASES = [([[2.0, 0.0, -1.0], [1.0, 3.0, 2.0]], [[1.0, -2.0], [3.0, 0.5]]),
+                   ([[2.0, 0.0, -1.0], [1.0, 3.0, 2.0]], [[1.0, -2.0, 0.5], [3.0, 0.5, -1.0]]),
+                   ([[2.0, 0.0, -1.0], [1.0, 3.0, 2.0]], [[4.0]]),
+                   ([[2.0, -1.0]], [[1.0, -2.0, 0.5], [3.0, 0.5, -1.0]])]
+
+
 @check(points=0.5)
 def test_arguments_unchanged(rot180, xcorr2d, wide_conv2d):
-    w = _read_only([[1.0, -2.0], [3.0, 0.5]])
-    x = _read_only([[2.0, 0.0, -1.0], [1.0, 3.0, 2.0]])
-    for fn, call, args in [("rot180", rot180, (w,)), ("xcorr2d", xcorr2d, (x, w)),
-                           ("wide_conv2d", wide_conv2d, (w, x))]:
-        before = [a.copy() for a in args]
-        try:
-            fn_call = call(*args)
-        except ValueError as exc:
-            if "read-only" in str(exc):
-                raise AssertionError(
-                    f"{fn} called with read-only arrays: expected it to leave its arguments as they "
-                    f"are, but it writes into one (NumPy refused: {str(exc).splitlines()[0]}); the "
-                    f"conventions say: return new arrays, do not change the arguments (copy first, "
-                    f"e.g. np.array(a, dtype=np.float64))") from None
-            raise
-        for a, b in zip(args, before):
-            if not np.array_equal(a, b):
-                raise AssertionError(f"{fn}: expected it to leave its arguments as they are, but it "
-                                     f"changed one; the conventions say: return new arrays, do not "
-                                     f"change the arguments")
-        as_array(fn_call, what=f"{fn} called with read-only arrays")
+    for x_, w_ in UNCHANGED_CASES:
+        x, w = _read_only(x_), _read_only(w_)
+        calls = [("rot180", rot180, (w,)), ("wide_conv2d", wide_conv2d, (w, x))]
+        if w.shape[0] <= x.shape[0] and w.shape[1] <= x.shape[1]:
+            calls.append(("xcorr2d", xcorr2d, (x, w)))
+        for fn, call, args in calls:
+            _unchanged(fn, call, args)
+
+
+def _unchanged(fn, call, args):
+    """``call(*args)`` on read-only arrays must not write into them, nor change them."""
+    shapes = ", ".join(str(a.shape) for a in args)
+    before = [a.copy() for a in args]
+    try:
+        fn_call = call(*args)
+    except ValueError as exc:
+        if "read-only" in str(exc):
+            raise AssertionError(
+                f"{fn} called with read-only arrays of shapes {shapes}: expected it to leave its "
+                f"arguments as they are, but it writes into one (NumPy refused: "
+                f"{str(exc).splitlines()[0]}); the conventions say: return new arrays, do not "
+                f"change the arguments (copy first, e.g. np.array(a, dtype=np.float64))") from None
+        raise
+    for a, b in zip(args, before):
+        if not np.array_equal(a, b):
+            raise AssertionError(f"{fn} with arguments of shapes {shapes}: expected it to leave its "
+                                 f"arguments as they are, but it changed one; the conventions "
+                                 f"say: return new arrays, do not change the arguments")
+    as_array(fn_call, what=f"{fn} called with read-only arrays of shapes {shapes}")
 
 
 @check(points=1)

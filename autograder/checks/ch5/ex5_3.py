@@ -78,6 +78,10 @@ def test_conv1x1_errors(conv1x1):
             ((3, 2, 2), (4, 3), None, "x is not 4-D", ("(3, 2, 2)",)),
             ((1, 3, 2, 2), (4, 3, 3, 3), None, "w is (C_out, C_in, 3, 3), not a 1x1 kernel",
              ("(4, 3, 3, 3)",)),
+            ((1, 3, 2, 2), (4, 3, 3, 1), None, "w is (C_out, C_in, 3, 1), not a 1x1 kernel",
+             ("(4, 3, 3, 1)",)),
+            ((1, 3, 2, 2), (4, 3, 1, 3), None, "w is (C_out, C_in, 1, 3), not a 1x1 kernel",
+             ("(4, 3, 1, 3)",)),
             ((1, 3, 2, 2), (4,), None, "w is neither (C_out, C_in) nor (C_out, C_in, 1, 1)",
              ("(4,)",)),
             ((1, 3, 2, 2), (4, 2), None, "w has C_in = 2 but x has 3 channels", ("2", "3")),
@@ -107,8 +111,9 @@ def test_conv_params_bias_public(conv_params):
 
 @check(points=0.25)
 def test_conv_params_errors(conv_params):
-    for args in [(0, 64, 3), (3, -1, 3), (3, 64, 2.5), (True, 64, 3)]:
-        bad = next(a for a in args if isinstance(a, (bool, float)) or a < 1)
+    # the docstring asks for ints >= 1 (it says nothing of bools): an integral float is no int
+    for args in [(0, 64, 3), (3, -1, 3), (3, 64, 2.5), (3, 64, 3.0), (2.0, 64, 3)]:
+        bad = next(a for a in args if isinstance(a, float) or a < 1)
         expect_value_error(lambda: conv_params(*args),
                            what=f"conv_params({', '.join(map(repr, args))})",
                            why="every count must be an int >= 1", shows=(repr(bad),))
@@ -144,6 +149,8 @@ def test_inception_pool_proj(inception_params):
 def test_inception_errors(inception_params):
     for args, kwargs, bad in [((192, 64, 128, 32), {"reduce3x3": 0}, "0"),
                               ((192, 64, 128, 2.5), {}, "2.5"),
+                              ((192, 64.0, 128, 32), {}, "64.0"),
+                              ((192, 64, 128, 32), {"reduce5x5": 16.0}, "16.0"),
                               ((0, 64, 128, 32), {}, "0"),
                               ((192, 64, 128, 32), {"pool_proj": -3}, "-3")]:
         call = "inception_params(" + ", ".join([repr(a) for a in args]
@@ -198,6 +205,13 @@ def test_conv_params_random(conv_params):
                    what=f"conv_params({c_in}, {c_out}, {k})")
         assert_int(conv_params(c_in, c_out, k, bias=True), k * k * c_in * c_out + c_out,
                    what=f"conv_params({c_in}, {c_out}, {k}, bias=True)")
+    # counts above 2**24 = 16,777,216 with odd factors: float32 arithmetic is no longer exact
+    for args, expected in [((1023, 4097, 5), 104_780_775), ((4095, 4097, 3), 150_994_935),
+                           ((4097, 4095, 3, True), 150_994_935 + 4095)]:
+        assert_int(conv_params(*args[:3], bias=len(args) == 4), expected,
+                   what=f"conv_params({', '.join(map(str, args[:3]))}"
+                        f"{', bias=True' if len(args) == 4 else ''}) (above 2**24: integer "
+                        f"arithmetic only)")
 
 
 @check(points=1, hidden=True)

@@ -142,6 +142,7 @@ def test_conv_forward_errors(conv_forward):
     x, w = np.zeros((4, 4)), np.ones((3, 3))
     for args, why, shows in [((x, w, 0), "stride 0 is below 1", ("0",)),
                              ((x, w, 1.5), "the stride is not an int", ("1.5",)),
+                             ((x, w, 2.0), "the stride 2.0 is a float, not an int", ("2.0",)),
                              ((np.zeros((1, 4, 4)), w, 1), "x is not 2-D", ("(1, 4, 4)",)),
                              ((x, np.ones((3,)), 1), "w is not 2-D", ("(3,)",)),
                              ((np.zeros((2, 4)), w, 1), "the kernel is larger than the input",
@@ -155,6 +156,8 @@ def test_conv_forward_errors(conv_forward):
 def test_conv_matrix_errors(conv_matrix):
     w = np.ones((3, 3))
     for w_, in_shape, s, why, shows in [(w, (4, 4), 0, "stride 0 is below 1", ("0",)),
+                                        (w, (4, 4), 2.0, "the stride 2.0 is a float, not an int",
+                                         ("2.0",)),
                                         (np.ones((5, 1)), (4, 4), 1,
                                          "the kernel is larger than the input", ("(5, 1)", "(4, 4)")),
                                         (np.ones((1, 3, 3)), (4, 4), 1, "w is not 2-D",
