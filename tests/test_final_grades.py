@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.build.handout import handout_entries
+from autograder.packaging.handout import handout_entries
 from autograder.cli import main
 from autograder.grades import CSV_ENCODING, read_grades_csv
 from tests.support import ASSIGNMENTS, CHAPTER, SOLUTIONS
