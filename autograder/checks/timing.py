@@ -60,13 +60,13 @@ def _session(owner: Any) -> Any:
 
 
 def _reading(session: Any) -> Any:
-    """The CPU time so far of the process that runs the student's code: a ``cpu.Reading``,
+    """The CPU time so far of the process that runs the student's code: a ``proctime.Reading``,
     or a float of seconds where ``/proc`` cannot be read."""
     if session is not None:
         figure = session.cpu_reading()
         if figure is not None:
             return figure
-    cpu = _engine("cpu")
+    cpu = _engine("proctime")
     if cpu is not None:
         figure = cpu.reading(os.getpid())
         if figure is not None:
@@ -76,7 +76,7 @@ def _reading(session: Any) -> Any:
 
 def _between(start: Any, end: Any) -> float:
     if isinstance(start, tuple) and isinstance(end, tuple):
-        return _engine("cpu").seconds_between(start, end)
+        return _engine("proctime").seconds_between(start, end)
     if isinstance(start, float) and isinstance(end, float):
         return max(end - start, 0.0)
     return 0.0  # the worker changed in between (lost and restarted): the call failed anyway

@@ -15,7 +15,10 @@ the checks hold down to the worker:
 ``seccomp.py``   the seccomp filter (libseccomp, built once per process).
 ``slots.py``     a uid of its own per running worker (as root), and the end of its processes.
 ``cgroups.py``   a cgroup per worker where the host allows: memory, processes, CPU, one kill.
-``cputime.py``   ``cpu_seconds``: the CPU time of a worker's whole tree, which time limits count.
+``cputime.py``   ``cpu_seconds``: the CPU time of a worker's whole tree from its CPU cgroup,
+                 which time limits count.
+``proctime.py``  the CPU time of a worker's tree from ``/proc`` around one call, which the
+                 checks' vectorisation budgets count (``Session.cpu_reading``).
 ``detect.py``    ``get_sandbox``: the mode that works here, tried once (``probe``) and logged;
                  which protected paths uid 65534 could read (``exposed_to_other``).
 ``modes.py``     ``Sandbox``: the three modes (``bwrap``, ``uid``, ``none``) and the argv of a

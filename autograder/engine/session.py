@@ -18,13 +18,12 @@ and the reverse), without using up a restart.
 from __future__ import annotations
 
 import copy
-import os
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
-from . import cpu, local, wire, zygote
+from . import local, proctime, wire, zygote
 from .detect import get_sandbox
 from .errors import (NAME_CHARS, ExerciseOver, ImportFailed, StudentError, WorkerGone, WorkerLost,
                      bounded, student_error)
@@ -220,15 +219,10 @@ class Session:
                                  f"limit is {cap:,} bytes)]")
         return text
 
-    def cpu_reading(self) -> Optional[cpu.Reading]:
+    def cpu_reading(self) -> Optional[proctime.Reading]:
         """The current worker's CPU time so far, read from ``/proc`` on this side
-        (``cpu.reading``: all its threads and processes); None without a worker. In the
-        local mode the worker is this process."""
-        worker = self.worker
-        if worker is None:
-            return None
-        proc = getattr(worker, "proc", None)
-        return cpu.reading(proc.pid if proc is not None else os.getpid())
+        (``proctime.of_worker``); None without a worker."""
+        return proctime.of_worker(self.worker)
 
     # -- the environment ----------------------------------------------------------------------
     def env(self) -> dict[str, Any]:

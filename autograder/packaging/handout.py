@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Optional
 
-from ..course import Chapter
+from ..course import EXTRA, REQUIRED, Chapter
 from .base import (DATA_SUFFIXES, HANDOUT_PACKAGES, NEVER_IN_HANDOUT, PACKAGE_ROOT, TEMPLATES,
                    BuildError)
 from .notebooks import handout_notebooks
@@ -168,7 +168,9 @@ def _render_readme(chapter: Chapter, folder: str) -> str:
     for e in chapter.exercises:
         public = sum(c.points for c in e.checks if not c.hidden)
         files = ", ".join(f"`{f}`" for f in e.files)
-        opt = " (选做 / optional)" if e.optional else ""
+        how = chapter.composition.count(e.id)
+        opt = "" if how == REQUIRED else \
+            " (选做，附加分 / optional, extra credit)" if how == EXTRA else " (选做 / optional)"
         written = "是 / yes" if e.written else "—"
         rows.append(f"| `{e.id}`{opt} | {e.title_zh}<br>{e.title_en} | {files} | "
                     f"{_fmt_points(e.points)} ({_fmt_points(public)} public) | {written} |")
@@ -182,7 +184,8 @@ def _render_readme(chapter: Chapter, folder: str) -> str:
         "{{title_en}}": chapter.title_en,
         "{{folder}}": folder,
         "{{table}}": "\n".join(rows),
-        "{{points}}": _fmt_points(chapter.points),
+        "{{possible}}": _fmt_points(chapter.possible),
+        "{{required}}": _fmt_points(sum(e.points for e in chapter.counted(REQUIRED))),
         "{{example}}": example,
         "{{example_id}}": example_id,
         "{{all_files}}": ", ".join(f"`{f}`" for e in chapter.exercises for f in e.files),

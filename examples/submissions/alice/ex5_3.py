@@ -23,8 +23,10 @@ Problem (Neural Networks and Deep Learning, chapter 5):
     - 参数个数是 Python 的 int。只数卷积核权重;只有参数要求时才算偏置。
       Parameter counts are Python ints. They count kernel weights; biases only where an
       argument says so.
-    - 参数不合法时抛出 ValueError,错误信息中给出相关的数。
-      Reject bad arguments with a ValueError whose message shows the numbers.
+    - 参数不合法时抛出 ``ValueError``,信息中给出出错的数(形状可以写成 (3, 3)、3x3、3×3 或 3 by 3;要求 int 的参数不接受 2.0 这样的浮点数)。
+      Bad arguments raise ``ValueError`` whose message names the numbers that are wrong (a
+      shape may be written (3, 3), 3x3, 3×3 or 3 by 3; an argument that must be an int
+      does not accept a float such as 2.0).
 """
 
 import numbers

@@ -41,8 +41,10 @@ Problem (Neural Networks and Deep Learning, chapter 5):
       对应输出 y[i, j],第 r*W + c 列对应输入 x[r, c]。
       vec() is row-major, NumPy's ``ravel``: vec(x)[r*W + c] = x[r, c]; row i*Wo + j of C
       belongs to the output y[i, j], column r*W + c to the input x[r, c].
-    - ``stride`` 是 >= 1 的 int。参数不合法时抛出 ``ValueError``,信息中给出相关的数。
-      ``stride`` is an int >= 1. Bad arguments raise ``ValueError`` naming the numbers.
+    - ``stride`` 是 >= 1 的 int。参数不合法时抛出 ``ValueError``,信息中给出出错的数(形状可以写成 (3, 3)、3x3、3×3 或 3 by 3;要求 int 的参数不接受 2.0 这样的浮点数)。
+      ``stride`` is an int >= 1. Bad arguments raise ``ValueError`` whose message names the numbers that are wrong (a
+      shape may be written (3, 3), 3x3, 3×3 or 3 by 3; an argument that must be an int
+      does not accept a float such as 2.0).
 """
 
 import numpy as np
@@ -92,7 +94,7 @@ def conv_forward(x, w, stride=1):
             y[i, j] = sum_{u, v} w[u, v] * x[i*stride + u, j*stride + v].
 
     Raises:
-        ValueError: for a stride below 1, arrays that are not 2-D, or a kernel larger than
+        ValueError: for a stride that is not an int >= 1, arrays that are not 2-D, or a kernel larger than
             the input.
     """
     # ====== TODO BEGIN: 你的代码 / your code ======

@@ -30,8 +30,10 @@ Problem (Neural Networks and Deep Learning, chapter 5):
           (W ⊗ X)[i, j] = sum_{u, v} W[u, v] * X[i + u, j + v],   output (M-U+1, N-V+1).
     - 真正的卷积要翻转卷积核:它就是与 rot180(W) 的互相关。
       True convolution flips the kernel: it is the cross-correlation with rot180(W).
-    - 参数不合法时抛出 ValueError,错误信息中给出形状。
-      Reject bad arguments with a ValueError whose message shows the shapes.
+    - 参数不合法时抛出 ``ValueError``,信息中给出出错的数(形状可以写成 (3, 3)、3x3、3×3 或 3 by 3;要求 int 的参数不接受 2.0 这样的浮点数)。
+      Bad arguments raise ``ValueError`` whose message names the numbers that are wrong (a
+      shape may be written (3, 3), 3x3, 3×3 or 3 by 3; an argument that must be an int
+      does not accept a float such as 2.0).
     - 返回新的数组;不要修改传入的参数(它们可能是只读数组)。
       Return new arrays; do not change the arguments (they may be read-only arrays).
 """

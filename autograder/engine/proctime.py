@@ -1,5 +1,6 @@
-"""The CPU time a worker has used, read by the grader from ``/proc``: never a figure the
-student's code computes or can change.
+"""The CPU time a worker has used, read by the grader from ``/proc`` around one call: never a
+figure the student's code computes or can change. (The time limits count the worker's CPU
+cgroup instead, where the host gives one: ``cputime.py``.)
 
 ``cpu_seconds(pid)`` sums the process ``pid`` and everything below it (bubblewrap's init, the
 worker, any process the student starts): for each live process, every thread's time (live
@@ -15,7 +16,7 @@ two ticks (20 ms) of it can go unseen.
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import Any, Optional
 
 _TICK = 1.0 / (os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100)
 
@@ -111,3 +112,12 @@ def cpu_seconds(pid: int) -> Optional[float]:
     if now is None:
         return None
     return max(now[0], sum(now[1].values()) / 1e9)
+
+
+def of_worker(worker: Any) -> Optional[Reading]:
+    """``reading`` of a worker's tree (its ``proc``; in the local mode the worker is this
+    process); None without a worker."""
+    if worker is None:
+        return None
+    proc = getattr(worker, "proc", None)
+    return reading(proc.pid if proc is not None else os.getpid())

@@ -14,7 +14,7 @@ import pytest
 
 from autograder.checks import timing
 from autograder.engine import Limits, Session
-from autograder.engine.cpu import cpu_seconds
+from autograder.engine.proctime import cpu_seconds
 
 from .helpers import write_file
 
@@ -101,7 +101,7 @@ def test_growth_refuses_sizes_that_do_not_grow():
 
 
 def test_between_two_readings_a_thread_that_ended_counts_and_old_ones_do_not():
-    from autograder.engine.cpu import reading, seconds_between
+    from autograder.engine.proctime import reading, seconds_between
 
     t = threading.Thread(target=_burn, args=(0.3,))  # ends before the readings: not counted
     t.start()
