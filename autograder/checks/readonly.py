@@ -25,13 +25,29 @@ _PLAIN = (np.ndarray, np.generic, numbers.Number, str, bytes, bool, type(None), 
           dict, set, frozenset, slice, range)
 
 
+def _bare(value: Any) -> Any:
+    """``value`` with every ``ReadOnlyCalls`` in it (also inside lists, tuples and dicts, such
+    as the layers given to a model) replaced by the object it stands for: the student's code,
+    and the engine's wire, get the student's own objects."""
+    if isinstance(value, ReadOnlyCalls):
+        return object.__getattribute__(value, "_nndl_target")
+    if type(value) in (list, tuple):
+        items = [_bare(v) for v in value]
+        same = all(a is b for a, b in zip(items, value))
+        return value if same else type(value)(items)
+    if type(value) is dict:
+        bare = {k: _bare(v) for k, v in value.items()}
+        return value if all(bare[k] is v for k, v in value.items()) else bare
+    return value
+
+
 def _frozen(value: Any) -> Any:
-    """A read-only view of an array, anything else as it is."""
+    """A read-only view of an array; anything else as it is, without wrappers (``_bare``)."""
     if isinstance(value, np.ndarray) and value.flags.writeable:
         view = value.view()
         view.flags.writeable = False
         return view
-    return value
+    return _bare(value)
 
 
 def _wrote_into(target: Any, exc: BaseException) -> str:
@@ -79,7 +95,7 @@ class ReadOnlyCalls:
         return read_only(value) if callable(value) and not isinstance(value, type) else value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(object.__getattribute__(self, "_nndl_target"), name, value)
+        setattr(object.__getattribute__(self, "_nndl_target"), name, _bare(value))
 
     def __delattr__(self, name: str) -> None:
         delattr(object.__getattribute__(self, "_nndl_target"), name)
@@ -93,7 +109,18 @@ def read_only(value: Any) -> Any:
     methods; plain values (arrays, numbers, strings, containers, None) as they are."""
     if isinstance(value, (_PLAIN, ReadOnlyCalls)):
         return value
-    return ReadOnlyCalls(value)
+    return _wrapper_type(type(value).__name__)(value)
+
+
+_TYPES: dict[str, type] = {}
+
+
+def _wrapper_type(name: str) -> type:
+    """A ``ReadOnlyCalls`` subclass named after the wrapped object's type, so that a failure
+    message that names a value's type ("got an object of type Conv2D") names the student's."""
+    if name not in _TYPES:
+        _TYPES[name] = type(name, (ReadOnlyCalls,), {"__slots__": ()})
+    return _TYPES[name]
 
 
 def target_of(value: Any) -> Any:

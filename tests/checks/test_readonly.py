@@ -52,6 +52,7 @@ def test_a_write_into_an_argument_fails_with_a_message_in_both_languages():
 def test_objects_a_class_returns_pass_read_only_arrays_to_their_methods():
     layer = read_only(_Layer)()
     assert isinstance(layer, ReadOnlyCalls) and isinstance(target_of(layer), _Layer)
+    assert type(layer).__name__ == "_Layer"  # messages name the student's type
     assert np.array_equal(layer.forward(np.array([-1.0, 2.0]), scale=3.0), [-3.0, 6.0])
     assert not layer.x.flags.writeable
     layer.weights = np.zeros(2)  # attributes are set on the object itself, writable
@@ -75,3 +76,18 @@ def test_the_check_decorator_wraps_every_student_name():
     case = Case("test_writes", 1.0, False, test_writes.test_func, test_writes.call_func)
     assert not run_case(case, {"f": _doubles_in_place}).passed
     assert run_case(case, {"f": lambda x: x * 2}).passed
+
+
+def test_wrapped_objects_given_back_to_student_code_arrive_unwrapped():
+    seen = {}
+
+    class Model:
+        def __init__(self, layers):
+            seen["layers"] = layers
+
+    layer = read_only(_Layer)()
+    read_only(Model)([layer, (layer,)])
+    assert type(seen["layers"][0]) is _Layer and type(seen["layers"][1][0]) is _Layer
+    model = read_only(Model)([])
+    model.first = layer
+    assert type(target_of(model).first) is _Layer
