@@ -24,6 +24,8 @@ import os
 import sys
 from typing import Any, Callable, Optional, Union
 
+from .readonly import read_only
+
 DECORATOR = "check"
 """The decorator's name, as the course loader and the build find it in a check file."""
 
@@ -69,7 +71,8 @@ def check(points: Union[int, float], hidden: bool = False) -> Callable[[Callable
         @functools.wraps(func)
         def run(**kwargs: Any) -> None:
             _require(kwargs, names, filename)
-            func(**kwargs)
+            # every array the check passes to the student's code arrives read-only
+            func(**{k: v if k == "env" else read_only(v) for k, v in kwargs.items()})
 
         kind = case_types()[-1]  # Otter's when Otter is running this file
         return kind(name=func.__name__, points=points, hidden=hidden)(run)

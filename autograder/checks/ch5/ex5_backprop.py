@@ -415,16 +415,29 @@ def test_conv_vectorised(conv_forward, conv_backward):
               for x, w, b in calls], conv_forward, UNITS,
             f"conv_forward(x, w, b, {param}) {where}", unit, dimension)
         out, cache = _tuple(result, 2, f"conv_forward(x, w, b, {param}) {where}", "(out, cache)")
-        as_array(out, what=f"conv_forward(x, w, b, {param}) {where}", shape=_out_shape(*calls[1]))
+        out = as_array(out, what=f"conv_forward(x, w, b, {param}) {where}", shape=_out_shape(*calls[1]))
+        # the time earns points only with the right values: a 1x1 kernel is a matrix product
+        x, w, b = calls[1]
+        m = w[:, :, 0, 0]
+        assert_close(out, np.einsum("oc,nchw->nohw", m, x) + b[None, :, None, None],
+                     what=f"conv_forward(x, w, b, {param}) {where} (the vectorisation check's input)")
         douts = [rng.standard_normal(_out_shape(*c)) for c in calls]
         # each backward right after its own forward (timed together): this check judges the
         # time, whatever a backward reads (test_backward_uses_its_cache)
-        assert_vectorised(
+        grads = assert_vectorised(
             *[lambda c=c, d=d: conv_backward(d.copy(), _tuple(
                 conv_forward(*[a.copy() for a in c], dict(param)), 2,
                 f"conv_forward(x, w, b, {param})", "(out, cache)")[1])
               for c, d in zip(calls, douts)], conv_backward, UNITS,
             f"conv_forward then conv_backward(dout, cache) {where}", unit, dimension)
+        what = f"conv_backward(dout, cache) {where} (the vectorisation check's input)"
+        dx, dw, db = _tuple(grads, 3, what, "(dx, dw, db)")
+        g = douts[1]
+        for got, expected, name in [(dx, np.einsum("oc,nohw->nchw", m, g), "dx"),
+                                    (dw, np.einsum("nohw,nchw->oc", g, x)[:, :, None, None], "dw"),
+                                    (db, g.sum(axis=(0, 2, 3)), "db")]:
+            assert_close(as_array(got, what=f"{name} of {what}", shape=expected.shape), expected,
+                         what=f"{name} of {what}")
 
 
 def _out_shape(x, w, b):

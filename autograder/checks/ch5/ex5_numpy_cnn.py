@@ -438,24 +438,30 @@ def test_conv_vectorised(Conv2D):
         layers, inputs = [], []
         for n in UNITS:
             x_shape, c_in, c_out = shapes(n)
-            layers.append(_conv(Conv2D, c_in, c_out, 1, 1, 0,
-                                rng.standard_normal((c_out, c_in, 1, 1)), rng.standard_normal(c_out)))
+            w, b = rng.standard_normal((c_out, c_in, 1, 1)), rng.standard_normal(c_out)
+            layers.append(_conv(Conv2D, c_in, c_out, 1, 1, 0, w, b))
             inputs.append(rng.standard_normal(x_shape))
         x_shape, c_in, c_out = shapes(UNITS[1])
         outs = [(x.shape[0], shapes(n)[2], x.shape[2], x.shape[3]) for n, x in zip(UNITS, inputs)]
-        _vectorised(layers, _call(c_in, c_out, 1, 1, 0), inputs, outs, rng, unit, dimension)
+        m = w[:, :, 0, 0]  # the large layer's kernel: a 1x1 convolution is a matrix product
+        _vectorised(layers, _call(c_in, c_out, 1, 1, 0), inputs, outs, rng, unit, dimension,
+                    lambda x: np.einsum("oc,nchw->nohw", m, x) + b[None, :, None, None],
+                    lambda x, g: np.einsum("oc,nohw->nchw", m, g))
 
 
-def _vectorised(layers, call, inputs, out_shapes, rng, unit, dimension):
+def _vectorised(layers, call, inputs, out_shapes, rng, unit, dimension, forward, backward):
     """Two layers of one class, on a small and a large input of one dimension: forward and
     backward must each grow by at most ``PER_UNIT_BUDGET`` a unit (``timing.assert_vectorised``);
-    the layers are used in turn, so each keeps its own state."""
+    the layers are used in turn, so each keeps its own state. The timed calls' values on the
+    large input must equal ``forward(x)`` and ``backward(x, grad_out)``: the time earns points
+    only for a layer that computes the right values (zeros of the right shape earn nothing)."""
     small, large = layers
     where = f"for x of shape {inputs[1].shape}"
     out = assert_vectorised(lambda: small.forward(inputs[0].copy()),
                             lambda: large.forward(inputs[1].copy()), large, UNITS,
                             f"{call}.forward(x) {where}", unit, dimension)
-    _arr(out, f"{call}.forward(x) {where}", out_shapes[1])
+    assert_close(_arr(out, f"{call}.forward(x) {where}", out_shapes[1]), forward(inputs[1]),
+                 what=f"{call}.forward(x) {where} (the vectorisation check's input)")
     douts = [rng.standard_normal(shape) for shape in out_shapes]
     # each backward right after its own layer's forward (timed together): this check judges
     # the time, whatever a layer keeps between calls (test_conv_pool_keep_their_own_state)
@@ -463,7 +469,9 @@ def _vectorised(layers, call, inputs, out_shapes, rng, unit, dimension):
                            lambda: (large.forward(inputs[1].copy()), large.backward(douts[1].copy()))[1],
                            large, UNITS, f"{call}.forward(x) then .backward(grad_out) {where}",
                            unit, dimension)
-    _arr(dx, f"{call}.backward(grad_out) {where}", inputs[1].shape)
+    assert_close(_arr(dx, f"{call}.backward(grad_out) {where}", inputs[1].shape),
+                 backward(inputs[1], douts[1]),
+                 what=f"{call}.backward(grad_out) {where} (the vectorisation check's input)")
 
 
 @check(points=1, hidden=True)
@@ -635,7 +643,24 @@ def test_maxpool_vectorised(MaxPooling):
         inputs = [rng.standard_normal(shape(n)) for n in UNITS]
         outs = [(n, c, h // 2, w // 2) for n, c, h, w in (x.shape for x in inputs)]
         _vectorised([MaxPooling(2, 2), MaxPooling(2, 2)], "MaxPooling(2, 2)", inputs, outs, rng,
-                    unit, dimension)
+                    unit, dimension, _max2x2, _max2x2_grad)
+
+
+def _corners(x):
+    """The four members of every 2x2 window (stride 2) of ``x``, as four arrays."""
+    return [x[..., i::2, j::2] for i in (0, 1) for j in (0, 1)]
+
+
+def _max2x2(x):
+    """MaxPooling(2, 2) of x whose sides are even."""
+    return np.maximum.reduce(_corners(x))
+
+
+def _max2x2_grad(x, grad_out):
+    """dL/dx of MaxPooling(2, 2) for x without ties: grad_out where x is its window's maximum."""
+    spread = np.repeat(np.repeat(grad_out, 2, axis=2), 2, axis=3)
+    peak = np.repeat(np.repeat(_max2x2(x), 2, axis=2), 2, axis=3)
+    return np.where(x == peak, spread, 0.0)
 
 
 @check(points=0.5, hidden=True)
