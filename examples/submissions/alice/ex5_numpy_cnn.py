@@ -70,6 +70,8 @@ Problem (Neural Networks and Deep Learning, chapter 5):
       Bad arguments raise ``ValueError`` whose message names the numbers that are wrong (a
       shape may be written (3, 3), 3x3, 3×3 or 3 by 3; an argument that must be an int
       does not accept a float such as 2.0).
+    - 返回新的数组;不要修改传入的参数(它们可能是只读数组)。
+      Return new arrays; do not change the arguments (they may be read-only arrays).
 """
 
 import numpy as np
