@@ -285,11 +285,14 @@ class WorkerGroups:
                 _write(os.path.join(pids, "pids.max"), str(nproc))
             cpu = made.get("cpu")
             if cpu:  # every worker the same weight (the default), and at most one core
-                if "cpu" in plan.v2:
-                    _write(os.path.join(cpu, "cpu.max"), f"{CPU_PERIOD_US} {CPU_PERIOD_US}")
-                else:
-                    _write(os.path.join(cpu, "cpu.cfs_period_us"), str(CPU_PERIOD_US))
-                    _write(os.path.join(cpu, "cpu.cfs_quota_us"), str(CPU_PERIOD_US))
+                try:
+                    if "cpu" in plan.v2:
+                        _write(os.path.join(cpu, "cpu.max"), f"{CPU_PERIOD_US} {CPU_PERIOD_US}")
+                    else:
+                        _write(os.path.join(cpu, "cpu.cfs_period_us"), str(CPU_PERIOD_US))
+                        _write(os.path.join(cpu, "cpu.cfs_quota_us"), str(CPU_PERIOD_US))
+                except OSError:  # no cap: the group still shares fairly and counts CPU time,
+                    pass  # and a refused cap must not cost the memory and process limits
         except OSError:
             for path in set(made.values()):
                 _rmdir(path)

@@ -108,7 +108,8 @@ def test_between_two_readings_a_thread_that_ended_counts_and_old_ones_do_not():
     t.join()
     start = reading(os.getpid())
     quiet = seconds_between(start, reading(os.getpid()))
-    assert quiet < 0.01, quiet
+    # far below the ended thread's 0.3 s (other threads of the test process may run a little)
+    assert quiet < 0.1, quiet
     t = threading.Thread(target=_burn, args=(0.2,))  # starts and ends between them: counted
     t.start()
     t.join()
